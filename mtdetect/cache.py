@@ -33,6 +33,8 @@ def _key(text: str) -> bytes:
 class CachedEncoder:
     """Wraps an Embedder; `encode` returns exactly what the embedder would, from disk when it can."""
 
+    CHUNK = 2048
+
     def __init__(self, embedder: Embedder, cache_dir: Path | None = None) -> None:
         self.embedder = embedder
         directory = cache_dir or default_cache_dir()
@@ -61,14 +63,20 @@ class CachedEncoder:
         missing = sorted({s for s, k in zip(sentences, keys) if k not in found})
         self.hits += len(sentences) - sum(k not in found for k in keys)
         self.misses += len(missing)
-        if missing:
-            vecs = self.embedder.encode(missing, progress=progress)
+        chunks = range(0, len(missing), self.CHUNK)
+        if progress and len(missing) > self.CHUNK:
+            from .progress import track
+
+            chunks = track(chunks, total=len(chunks), label="embedding", unit_scale=self.CHUNK)
+        for start in chunks:  # committed chunk by chunk: a killed run keeps what it encoded
+            part = missing[start : start + self.CHUNK]
+            vecs = self.embedder.encode(part)
             with self._db:
                 self._db.executemany(
                     "INSERT OR REPLACE INTO emb VALUES (?, ?)",
-                    [(_key(s), v.astype(np.float32).tobytes()) for s, v in zip(missing, vecs)],
+                    [(_key(s), v.astype(np.float32).tobytes()) for s, v in zip(part, vecs)],
                 )
-            for s, v in zip(missing, vecs):
+            for s, v in zip(part, vecs):
                 found[_key(s)] = v
         out = np.zeros((len(sentences), self.embedder.dim), dtype=np.float32)
         for i, k in enumerate(keys):

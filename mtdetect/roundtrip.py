@@ -23,8 +23,8 @@ PIVOTS: dict[str, tuple[str, str, str]] = {
     "eo": ("en-eo", "eo-en", "apertium-eo-en"),
 }
 
-# A line Apertium passes through unchanged in all 8 modes (checked on 2000 WMT
-# news sentences per mode); batches are joined and split on it.
+# A line Apertium passes through unchanged in all 8 modes (checked on the 7,307
+# WMT news references); batches are joined and split on it.
 MARKER = ".||."
 _SEP = f"\n{MARKER}\n"
 _MARK_RE = re.compile(r"(?<!\S)[*#@](?=\w)\S*")
@@ -109,27 +109,43 @@ def _run(text: str, mode: str) -> str:
     return proc.stdout
 
 
-def _translate_batch(batch: list[str], mode: str) -> list[str]:
-    """Translate one batch in one subprocess; fall back to one call per sentence."""
-    out = _run(_SEP.join(batch) + "\n", mode)
+def _split_groups(out: str) -> list[str]:
+    """Split Apertium output on MARKER lines (joining each piece's lines with spaces)."""
     groups: list[list[str]] = [[]]
     for line in out.splitlines():
         if line.strip() == MARKER:
             groups.append([])
         else:
             groups[-1].append(line)
-    if len(groups) == len(batch):
-        return [" ".join(g) for g in groups]
-    return [_run(s + "\n", mode) if s else "" for s in batch]
+    return [" ".join(g) for g in groups]
+
+
+def _translate_batch(batch: list[str], mode: str) -> list[str]:
+    """Translate one batch in one subprocess; on misalignment, bisect the batch.
+
+    Every sentence, the last included, is followed by a MARKER line, so output
+    cut short (some Apertium stages segfault on rare inputs while the pipeline
+    still exits 0) is detected; halves are then retried down to single sentences.
+    """
+    if not any(batch):
+        return list(batch)
+    groups = _split_groups(_run("".join(s + _SEP for s in batch), mode))
+    if len(groups) == len(batch) + 1 and not groups[-1].strip():
+        return groups[:-1]
+    if len(batch) == 1:  # the sentence crashed Apertium ("") or contains MARKER
+        return [_run(batch[0] + "\n", mode)]
+    mid = len(batch) // 2
+    return _translate_batch(batch[:mid], mode) + _translate_batch(batch[mid:], mode)
 
 
 def translate(sentences: Sequence[str], mode: str, batch_size: int = 500) -> list[str]:
     """Translate with ``apertium -u MODE``: exactly one cleaned output per input, in order.
 
     Newlines inside a sentence become spaces. Each batch is one subprocess whose
-    sentences are separated by a ``.||.`` line; if the output does not split
-    back into as many pieces, that batch is redone one sentence per call.
-    Raises RoundTripError when apertium fails.
+    sentences are each followed by a ``.||.`` line; if the output does not split
+    back into as many pieces, the batch is bisected down to single sentences.
+    A sentence Apertium silently drops (a crashing stage) comes back as "".
+    Raises RoundTripError when apertium exits non-zero.
     """
     if shutil.which("apertium") is None:
         raise RoundTripError("apertium is not installed: apt-get install apertium")
@@ -137,7 +153,7 @@ def translate(sentences: Sequence[str], mode: str, batch_size: int = 500) -> lis
     result: list[str] = []
     for start in range(0, len(flat), max(1, batch_size)):
         batch = flat[start : start + max(1, batch_size)]
-        raw = _translate_batch(batch, mode) if any(batch) else batch
+        raw = _translate_batch(batch, mode)
         result.extend(_clean(r, s) for r, s in zip(raw, batch))
     return result
 
@@ -158,4 +174,68 @@ def roundtrip(
         out.extend(translate(translate(batch, fw, step), bw, step))
         if progress is not None:
             progress(len(out))
+    return out
+
+
+def read_documents(paths: Sequence[str]) -> list[tuple[str, str]]:
+    """(doc_id, text) from .txt/.md files (doc_id = file name), directories of them, or JSONL with `text`."""
+    import json
+    from pathlib import Path
+
+    from .text import InputError, decode_bytes, read_text
+
+    docs: list[tuple[str, str]] = []
+    for path in paths:
+        p = Path(path)
+        if p.is_dir():
+            files = sorted(f for f in p.rglob("*") if f.suffix in (".txt", ".md") and f.is_file())
+            if not files:
+                raise InputError(f"{path}: no .txt or .md files in this directory")
+            docs.extend((str(f.relative_to(p)), read_text(str(f))) for f in files)
+        elif path.endswith(".jsonl"):
+            if not p.is_file():
+                raise InputError(f"{path}: no such file")
+            for n, line in enumerate(decode_bytes(p.read_bytes(), path).split("\n"), 1):
+                if not line.strip():
+                    continue
+                try:
+                    rec = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise InputError(f"{path}:{n}: not valid JSON ({exc.msg})") from None
+                if not isinstance(rec, dict) or not isinstance(rec.get("text"), str):
+                    raise InputError(f"{path}:{n}: missing 'text' (a string)")
+                docs.append((str(rec.get("id", f"{p.name}:{n}")), rec["text"]))
+        else:
+            docs.append((p.name if path != "-" else "<stdin>", read_text(path)))
+    return docs
+
+
+def roundtrip_pairs(
+    documents: Sequence[tuple[str, str]],
+    pivots: Sequence[str],
+    batch_size: int = 500,
+    progress: Callable[[int], None] | None = None,
+) -> list[dict]:
+    """Labelled pairs (label "mt") of each sentence of each document and its round trip per pivot.
+
+    Round trips identical to the original (nothing changed) and empty outputs (Apertium
+    crashed on that sentence) are left out: they are not examples of round-trip MT.
+    """
+    from .text import split_sentences
+
+    for pivot in pivots:
+        check_pivot(pivot)
+    units = [(doc_id, s.index, s.text) for doc_id, text in documents for s in split_sentences(text)]
+    sentences = [u[2] for u in units]
+    out: list[dict] = []
+    done = 0
+    for pivot in pivots:
+        back = roundtrip(sentences, pivot, batch_size,
+                         (lambda n, base=done: progress(base + n)) if progress else None)
+        done += len(sentences)
+        for (doc_id, idx, original), rt in zip(units, back):
+            if rt and rt != original:
+                out.append({"reference": original, "candidate": rt, "label": "mt", "pivot": pivot,
+                            "system": f"apertium-{pivot}", "doc_id": doc_id, "seg_id": idx,
+                            "source": f"apertium -u {PIVOTS[pivot][0]} | apertium -u {PIVOTS[pivot][1]}"})
     return out

@@ -32,7 +32,7 @@ class VerdictRule:
     """How sentence results become an article verdict (documented in the README)."""
 
     copy_share: float = 0.8  # share of suspect sentences identical to the reference
-    min_related_share: float = 0.25  # share of suspect sentences aligned with cosine >= related_cosine
+    min_related_share: float = 0.18  # share of suspect sentences aligned with cosine >= related_cosine
     related_cosine: float = 0.7
     mt_share: float = 0.5  # share of scored sentences flagged as MT
 

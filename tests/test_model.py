@@ -1,0 +1,83 @@
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from mtdetect.features import feature_matrix
+from mtdetect.model import ModelError, load_model
+from mtdetect.score import Detector
+
+from conftest import tiny_pairs
+
+
+def _X(n=12):
+    rows = tiny_pairs()[:n]
+    X, _, _ = feature_matrix([r["reference"] for r in rows], [r["candidate"] for r in rows], np.linspace(0.5, 1, n))
+    return X
+
+
+def test_save_load_same_probabilities(tiny_model_dir, embedder):
+    a = load_model(tiny_model_dir)
+    b = load_model(tiny_model_dir)
+    X = _X()
+    assert np.array_equal(a.predict_proba(X), b.predict_proba(X))
+    p = a.predict_proba(X)
+    assert ((p >= 0) & (p <= 1)).all()
+    card = json.loads((tiny_model_dir / "card.json").read_text())
+    for key in ("feature_names", "feature_version", "embedding", "versions", "training_data", "metrics", "threshold"):
+        assert key in card
+    assert card["training_data"]["sha256"] and card["metrics"]["heldout"]["overall"]["roc_auc"] is not None
+    assert a.signature.startswith("emb:all-MiniLM-L6-v2@") and "|feat:v" in a.signature and "|mtdetect:" in a.signature
+
+
+def test_detector_scores_identical_after_reload(tiny_model_dir, embedder):
+    refs = [r["reference"] for r in tiny_pairs()[:6]]
+    cands = [r["candidate"] for r in tiny_pairs()[:6]]
+    p1 = Detector(tiny_model_dir, embedder=embedder).score_pairs(refs, cands)
+    p2 = Detector(load_model(tiny_model_dir), embedder=embedder).score_pairs(refs, cands)
+    assert np.array_equal(p1, p2)
+
+
+@pytest.fixture
+def model_copy(tiny_model_dir, tmp_path):
+    dst = tmp_path / "m"
+    shutil.copytree(tiny_model_dir, dst)
+    return dst
+
+
+def test_tampered_classifier_refused(model_copy):
+    path = model_copy / "classifier.skops"
+    path.write_bytes(path.read_bytes() + b"x")
+    with pytest.raises(ModelError, match="does not match the hash"):
+        load_model(model_copy)
+
+
+def test_feature_version_mismatch_refused(model_copy):
+    card = json.loads((model_copy / "card.json").read_text())
+    card["feature_version"] = "0"
+    (model_copy / "card.json").write_text(json.dumps(card))
+    with pytest.raises(ModelError, match="retrain it with `mtdetect train`"):
+        load_model(model_copy)
+
+
+def test_untrusted_types_refused(model_copy):
+    import hashlib
+
+    import skops.io as sio
+    from collections import Counter
+
+    sio.dump({"x": Counter("abc")}, model_copy / "classifier.skops")  # a type outside the trusted list
+    card = json.loads((model_copy / "card.json").read_text())
+    card["classifier_sha256"] = hashlib.sha256((model_copy / "classifier.skops").read_bytes()).hexdigest()
+    (model_copy / "card.json").write_text(json.dumps(card))
+    with pytest.raises(ModelError, match="untrusted types"):
+        load_model(model_copy)
+
+
+def test_missing_and_garbage_model_dirs(tmp_path):
+    with pytest.raises(ModelError, match="no model directory"):
+        load_model(tmp_path / "nope")
+    (tmp_path / "card.json").write_text("{not json")
+    with pytest.raises(ModelError, match="not a valid model card"):
+        load_model(tmp_path)
