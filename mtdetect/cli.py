@@ -102,6 +102,10 @@ def score(
         _fail("only one of SUSPECT and --reference can be stdin", EXIT_USAGE)
     suspect_text = read_text(suspect)
     reference_text = read_text(reference)
+    from .guard import check_article_pair
+
+    check_article_pair(suspect_text, suspect if suspect not in (None, "-") else "<stdin>",
+                       reference_text, reference if reference != "-" else "<stdin>")
     from .score import Detector
 
     det = Detector(model, threshold=threshold)
@@ -169,6 +173,28 @@ def roundtrip(
     write_output(buf.getvalue(), out)
     by_pivot = {p: sum(r["pivot"] == p for r in records) for p in pivots}
     typer.echo(f"{len(records)} pairs from {len(docs)} documents {by_pivot}", err=True)
+
+
+@app.command()
+@_guarded
+def bench(
+    quick: bool = typer.Option(False, "--quick", help="Small samples; finishes within ~2 minutes (CI)."),
+    pairs: Optional[List[str]] = typer.Option(None, "--pairs", help="Labelled pairs file(s) to add as own rows."),
+    data: Optional[Path] = typer.Option(None, "--data", help="Folder with wmt_mt_vs_human.jsonl.gz etc. "
+                                        "(default: ../shared/data beside the repository)."),
+    out_dir: Path = typer.Option(Path("benchmarks/results"), "--out-dir", help="Where report.md, "
+                                 "results.json and the PNG plots go."),
+    model: Optional[Path] = typer.Option(None, "--model", "-m"),
+    quiet: bool = typer.Option(False, "--quiet", "-q"),
+) -> None:
+    """Accuracy against baselines on held-out data, and speed against the embedding floor."""
+    from .bench import BenchConfig, run_bench
+    from .progress import set_quiet
+
+    set_quiet(quiet)
+    report = run_bench(BenchConfig(quick=quick, pairs=tuple(pairs or ()), data_dir=data, out_dir=out_dir,
+                                   model_dir=model))
+    typer.echo(report.summary())
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -9,7 +9,6 @@ Every problem is reported as `file:line: what is wrong`, all of them before any 
 from __future__ import annotations
 
 import csv
-import gzip
 import io
 import json
 import sys
@@ -17,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from .guard import MAX_PAIRS_BYTES, check_input_size, gunzip_limited
 from .text import InputError, decode_bytes
 
 LABELS = {"mt": 1, "1": 1, "true": 1, "human": 0, "0": 0, "false": 0}
@@ -51,18 +51,18 @@ class PairsError(InputError):
 
 def _read_bytes(path: str) -> tuple[bytes, str]:
     if path == "-":
-        return sys.stdin.buffer.read(), "<stdin>"
+        data = sys.stdin.buffer.read(MAX_PAIRS_BYTES + 1)
+        check_input_size(len(data), "<stdin>", MAX_PAIRS_BYTES, exact=False)
+        return data, "<stdin>"
     p = Path(path)
     if not p.exists():
         raise InputError(f"{path}: no such file")
     if p.is_dir():
         raise InputError(f"{path}: is a directory")
+    check_input_size(p.stat().st_size, path, MAX_PAIRS_BYTES)
     data = p.read_bytes()
     if path.endswith(".gz"):
-        try:
-            data = gzip.decompress(data)
-        except OSError as exc:
-            raise InputError(f"{path}: not a valid gzip file ({exc})") from None
+        data = gunzip_limited(data, path, MAX_PAIRS_BYTES)
     return data, path
 
 
@@ -75,6 +75,10 @@ def _format_of(name: str) -> str:
     return "jsonl"
 
 
+class _Problem(str):
+    """An error message from _records, as opposed to a record (a JSON line may be a string)."""
+
+
 def _records(text: str, fmt: str, name: str) -> Iterator[tuple[int, Any]]:
     """(line number, record or error string) for each non-blank record."""
     if fmt == "jsonl":
@@ -84,14 +88,14 @@ def _records(text: str, fmt: str, name: str) -> Iterator[tuple[int, Any]]:
             try:
                 yield n, json.loads(line)
             except json.JSONDecodeError as exc:
-                yield n, f"not valid JSON ({exc.msg})"
+                yield n, _Problem(f"not valid JSON ({exc.msg})")
         return
     reader = csv.DictReader(io.StringIO(text), delimiter="," if fmt == "csv" else "\t")
     for row in reader:
         if None in row:
-            yield reader.line_num, "more fields than the header has"
+            yield reader.line_num, _Problem("more fields than the header has")
         elif any(v is None for v in row.values()):
-            yield reader.line_num, "fewer fields than the header has"
+            yield reader.line_num, _Problem("fewer fields than the header has")
         else:
             yield reader.line_num, dict(row)
 
@@ -119,7 +123,7 @@ def read_pairs(paths: Iterable[str], require_label: bool) -> list[Pair]:
             continue
         for n, rec in _records(text, _format_of(name), name):
             where = f"{name}:{n}"
-            if isinstance(rec, str):
+            if isinstance(rec, _Problem):
                 problems.append(f"{where}: {rec}")
                 continue
             if not isinstance(rec, dict):

@@ -67,6 +67,8 @@ def _render_text(result: ArticleResult, width: int | None) -> str:
     for s in result.sentences:
         if s.status == "unmatched":
             mark, prob = "new", "-"
+        elif s.status == "short":
+            mark, prob = "short", "-"
         elif s.status == "copy":
             mark, prob = "copy", "0.00"
         else:

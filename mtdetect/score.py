@@ -21,8 +21,9 @@ import numpy as np
 from .align import AlignConfig, Link, align
 from .embed import Embedder
 from .features import PairFeatures, feature_matrix
+from .guard import check_alignment_size
 from .model import Model, load_model
-from .text import normalize, split_sentences
+from .text import normalize, split_sentences, tokenize
 
 VERDICTS = ("round-trip MT", "rewritten", "copy", "unrelated")
 
@@ -43,7 +44,7 @@ class SentenceResult:
 
     index: int
     text: str
-    status: str  # "scored" | "copy" | "unmatched"
+    status: str  # "scored" | "copy" | "unmatched" (new material) | "short" (too short to judge)
     reference: list[str]
     reference_index: list[int]
     alignment: str  # "1:1", "1:2", "2:1", "unmatched"
@@ -129,7 +130,9 @@ class Detector:
         align_config: AlignConfig = AlignConfig(),
         verdict_rule: VerdictRule = VerdictRule(),
         threshold: float | None = None,
+        min_words: int = 4,
     ) -> None:
+        self.min_words = min_words
         self.embedder = embedder or Embedder()
         self.model = model if isinstance(model, Model) else load_model(model, self.embedder.weights_sha256)
         self.align_config = align_config
@@ -170,6 +173,7 @@ class Detector:
         """Segment, align, extract features, classify, and decide the article verdict."""
         sus = [s.text for s in split_sentences(suspect)]
         ref = [s.text for s in split_sentences(reference)]
+        check_alignment_size(len(sus), len(ref))
         links = align(sus, ref, self.embedder.encode, self.align_config)
         return self._assemble(sus, ref, links)
 
@@ -182,6 +186,8 @@ class Detector:
             joined = " ".join(ref_text)
             if not link.reference:
                 status = "unmatched"
+            elif len([t for t in tokenize(text) if t[:1].isalnum()]) < self.min_words:
+                status = "short"  # a fragment like "Reuters" carries no evidence either way
             elif normalize(text) == normalize(joined):
                 status = "copy"
             else:

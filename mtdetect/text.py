@@ -10,11 +10,16 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import sys
 import unicodedata
 from dataclasses import dataclass
+from typing import Iterator
 
-__all__ = ["InputError", "Sentence", "decode_bytes", "read_text", "normalize", "split_sentences", "tokenize"]
+__all__ = [
+    "InputError", "Sentence", "decode_bytes", "read_text", "normalize", "split_sentences", "iter_sentences",
+    "tokenize",
+]
 
 
 class InputError(ValueError):
@@ -25,49 +30,93 @@ class InputError(ValueError):
 
 _TEXT_CONTROLS = "\t\n\r\f\v"
 _BINARY_CONTROL_SHARE = 0.05  # more than this share of control characters means "binary"
+# Bytes of the C0 controls other than tab / line ends, plus DEL; and every other byte.
+_CONTROL_BYTES = bytes(b for b in range(32) if chr(b) not in _TEXT_CONTROLS) + b"\x7f"
+_OTHER_BYTES = bytes(b for b in range(256) if b not in _CONTROL_BYTES)
+# Byte order marks, longest first: the UTF-32 LE mark begins with the UTF-16 LE one.
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "utf-32", "UTF-32"),
+    (b"\xef\xbb\xbf", "utf-8-sig", "UTF-8"),
+    (b"\xff\xfe", "utf-16", "UTF-16"),
+    (b"\xfe\xff", "utf-16", "UTF-16"),
+)
+
+
+def _too_many_controls(data: bytes, n_chars: int) -> bool:
+    """NUL bytes, or more than 5% control characters other than tab / line ends (C speed).
+
+    `data` is Latin-1 or UTF-8, where a control character is always one byte of its own.
+    """
+    if b"\x00" in data:
+        return True
+    return len(data.translate(None, _OTHER_BYTES)) > _BINARY_CONTROL_SHARE * n_chars
 
 
 def _looks_binary(text: str) -> bool:
     """NUL characters, or many C0 control characters other than tab / line ends."""
-    if "\x00" in text:
-        return True
-    controls = sum(1 for ch in text if (ch < " " or ch == "\x7f") and ch not in _TEXT_CONTROLS)
-    return controls > _BINARY_CONTROL_SHARE * len(text)
+    return _too_many_controls(text.encode("utf-8", "surrogatepass"), len(text))
+
+
+def _bomless_utf16(data: bytes) -> str | None:
+    """'utf-16-le'/'utf-16-be' for mostly-ASCII UTF-16 without a BOM (every other byte NUL), else None."""
+    head = data[:4096]
+    if len(data) % 2 or len(head) < 8:
+        return None
+    even, odd = head[0::2], head[1::2]
+    if odd.count(0) >= 0.9 * len(odd) and even.count(0) <= 0.1 * len(even):
+        return "utf-16-le"
+    if even.count(0) >= 0.9 * len(even) and odd.count(0) <= 0.1 * len(odd):
+        return "utf-16-be"
+    return None
 
 
 def decode_bytes(data: bytes, name: str) -> str:
-    """Decode UTF-8 (BOM optional) or UTF-16 with a BOM; normalise CRLF/CR to LF.
+    """Decode UTF-8 (BOM optional), UTF-16 or UTF-32 with a BOM, or ASCII-range UTF-16 without
+    one; normalise CRLF/CR to LF.
 
-    Raises InputError "<name>: binary file, not text" or "<name>: not UTF-8 text".
+    Raises InputError "<name>: binary file, not text", "<name>: not UTF-8 text" (or UTF-16/UTF-32).
     """
-    if data.startswith(b"\xef\xbb\xbf"):
-        encoding = "utf-8-sig"
-    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        encoding = "utf-16"  # the codec reads and drops the BOM
+    for bom, encoding, label in _BOMS:
+        if data.startswith(bom):
+            break
     else:
-        encoding = "utf-8"
-        if _looks_binary(data.decode("latin-1")):  # byte-level check before decoding
-            raise InputError(f"{name}: binary file, not text")
+        encoding, label = _bomless_utf16(data), "UTF-16"
+        if encoding is None:
+            encoding, label = "utf-8", "UTF-8"
+            if _too_many_controls(data, len(data)):  # byte-level check before decoding
+                raise InputError(f"{name}: binary file, not text")
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError:
-        raise InputError(f"{name}: not UTF-8 text") from None
+        raise InputError(f"{name}: not {label} text") from None
     if _looks_binary(text):
         raise InputError(f"{name}: binary file, not text")
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def read_text(path: str | None) -> str:
-    """Read and decode a text file; None or '-' reads stdin. Errors are one-line InputErrors."""
+    """Read and decode a text file; None or '-' reads stdin. Errors are one-line InputErrors.
+
+    Files over guard.MAX_INPUT_BYTES are refused before they are read (stdin: after limit + 1
+    bytes). An HTML page is reduced to its text (guard.html_to_text).
+    """
+    from .guard import MAX_INPUT_BYTES, check_input_size, html_to_text, looks_like_html
+
     if path is None or path == "-":
-        name, data = "<stdin>", sys.stdin.buffer.read()
+        name = "<stdin>"
+        data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)  # enough to know it is over
+        check_input_size(len(data), name, exact=False)
     else:
         name = path
         if os.path.isdir(path):
             raise InputError(f"{path}: is a directory")
         try:
             with open(path, "rb") as handle:
-                data = handle.read()
+                info = os.fstat(handle.fileno())
+                if stat.S_ISREG(info.st_mode):
+                    check_input_size(info.st_size, name)
+                data = handle.read(MAX_INPUT_BYTES + 1)
         except FileNotFoundError:
             raise InputError(f"{path}: no such file") from None
         except IsADirectoryError:
@@ -76,8 +125,11 @@ def read_text(path: str | None) -> str:
             raise InputError(f"{path}: permission denied") from None
         except OSError as exc:
             raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+        check_input_size(len(data), name, exact=False)  # a pipe or a file that grew
     text = decode_bytes(data, name)
-    if not normalize(text).strip():
+    if looks_like_html(text):
+        text = html_to_text(text)
+    if next(iter_sentences(text), None) is None:
         raise InputError(f"{name}: empty (no text)")
     return text
 
@@ -178,19 +230,48 @@ def _ends_sentence(prev: str, nxt: str) -> bool:
     return True
 
 
+_CHUNK = re.compile(r"[^ ]+")
+
+
+def _line_sentences(line: str) -> Iterator[str]:
+    """Sentences of one normalised, non-empty line (linear time: one pass over its words)."""
+    start = 0
+    here = None
+    for after in _CHUNK.finditer(line):
+        if here is not None and _ends_sentence(here.group(), after.group()):
+            yield line[start : here.end()]
+            start = after.start()
+        here = after
+    yield line[start:]
+
+
 def split_sentences(text: str) -> list[Sentence]:
     """Normalise, then split into paragraphs (non-empty lines) and sentences."""
     sentences: list[Sentence] = []
     paragraphs = [line for line in normalize(text).split("\n") if line]
     for par_no, line in enumerate(paragraphs):
-        chunks = list(re.finditer(r"[^ ]+", line))
-        start = 0
-        for here, after in zip(chunks, chunks[1:]):
-            if _ends_sentence(here.group(), after.group()):
-                sentences.append(Sentence(line[start : here.end()], par_no, len(sentences)))
-                start = after.start()
-        sentences.append(Sentence(line[start:], par_no, len(sentences)))
+        for sentence in _line_sentences(line):
+            sentences.append(Sentence(sentence, par_no, len(sentences)))
     return sentences
+
+
+def iter_sentences(text: str) -> Iterator[Sentence]:
+    """The same sentences as split_sentences(text), produced lazily, line by line.
+
+    Costs only what is consumed, so `next(iter_sentences(t), None)` (is there any text?) and
+    counting up to a limit stay cheap on a huge input. Normalising line by line gives the same
+    lines as normalising the whole text: str.splitlines() splits on exactly the characters
+    normalize() turns into line breaks, and no normalisation crosses a line break.
+    """
+    par_no = index = 0
+    for raw in text.splitlines():
+        line = normalize(raw)
+        if not line:
+            continue
+        for sentence in _line_sentences(line):
+            yield Sentence(sentence, par_no, index)
+            index += 1
+        par_no += 1
 
 
 # --------------------------------------------------------------------------- tokens

@@ -32,12 +32,14 @@ class TrainConfig:
 
     seed: int = 13
     n_folds: int = 5
+    classifier: str = "logistic"  # "logistic" (ClippedLogistic) or "hgb" (boosted trees)
+    C: float = 0.3
     max_iter: int = 300
     learning_rate: float = 0.06
     max_leaf_nodes: int = 15
     l2_regularization: float = 1.0
     calibration: str = "isotonic"
-    threshold_rule: str = "youden"  # maximise TPR - FPR on out-of-fold held-out predictions
+    threshold_rule: str = "fixed"  # 0.5: Bayes decision on calibrated, class-balanced probabilities
     group_key: str | None = None  # None: first of group/dataset/system present in the data
     use_cache: bool = True
 
@@ -100,19 +102,22 @@ def prepare(pairs: Sequence[Pair], encoder: Any) -> Prepared:
 
 
 def sample_weights(pairs: Sequence[Pair], y: np.ndarray) -> np.ndarray:
-    """Each class carries half the weight; inside a class each source (system/pivot) an equal share.
+    """Each class carries half the weight; inside a class, each family of sources (`kind`)
+    an equal share, and inside a family each source (`system`, else `pivot`) an equal share.
 
-    So no single MT engine's style, and no class imbalance, can dominate what is learned.
+    So no class imbalance, no kind of data (say WMT system output vs Apertium round trips)
+    and no single MT engine's style can dominate what is learned.
     """
-    src = [f"{p.group('system') or p.group('pivot') or '?'}" for p in pairs]
     w = np.zeros(len(pairs))
     for label in (0, 1):
-        idx = np.flatnonzero(y == label)
-        cells: dict[str, list[int]] = {}
-        for i in idx:
-            cells.setdefault(src[i], []).append(int(i))
-        for members in cells.values():
-            w[members] = 1.0 / (len(cells) * len(members))
+        families: dict[str, dict[str, list[int]]] = {}
+        for i in np.flatnonzero(y == label):
+            p = pairs[i]
+            source = p.group("system") or p.group("pivot") or "?"
+            families.setdefault(p.group("kind") or "?", {}).setdefault(source, []).append(int(i))
+        for sources in families.values():
+            for members in sources.values():
+                w[members] = 1.0 / (len(families) * len(sources) * len(members))
     return w * len(pairs) / 2.0
 
 
@@ -128,6 +133,11 @@ def group_labels(pairs: Sequence[Pair], key: str | None, seed: int, n_folds: int
 
 
 def make_classifier(config: TrainConfig) -> Any:
+    """The base estimator: clipped logistic regression (default) or boosted trees."""
+    if config.classifier == "logistic":
+        from .model import ClippedLogistic
+
+        return ClippedLogistic(C=config.C)
     from sklearn.ensemble import HistGradientBoostingClassifier
 
     return HistGradientBoostingClassifier(
@@ -171,13 +181,32 @@ def fit_calibrated(X: np.ndarray, y: np.ndarray, w: np.ndarray, splits: list, co
     return clf
 
 
-def out_of_fold(X: np.ndarray, y: np.ndarray, w: np.ndarray, splits: list, config: TrainConfig) -> np.ndarray:
-    """Held-out probability for every row covered by a test fold (NaN elsewhere)."""
+def out_of_fold(
+    X: np.ndarray, y: np.ndarray, w: np.ndarray, groups: Sequence[str], splits: list, config: TrainConfig
+) -> np.ndarray:
+    """Held-out calibrated probability for every row covered by a test fold (NaN elsewhere).
+
+    Each outer fold gets the full recipe (inner grouped calibration folds included), so the
+    metrics and the threshold describe exactly the kind of model that is shipped.
+    """
     p = np.full(len(y), np.nan)
+    garr = np.asarray(groups)
     for train, test in splits:
-        clf = make_classifier(config).fit(X[train], y[train], sample_weight=w[train])
+        inner = grouped_splits(list(garr[train]), y[train], config.n_folds)
+        if not inner:
+            continue
+        clf = fit_calibrated(X[train], y[train], w[train], inner, config)
         p[test] = clf.predict_proba(X[test])[:, 1]
     return p
+
+
+def feature_weights(clf: Any, names: list[str]) -> dict[str, float] | None:
+    """Mean standardised logistic weight per feature over the calibrated folds (None for trees)."""
+    models = [c.estimator for c in getattr(clf, "calibrated_classifiers_", [])]
+    if not models or not all(hasattr(m, "weights") for m in models):
+        return None
+    per = [m.weights(names) for m in models]
+    return {n: round(float(np.mean([d[n] for d in per])), 4) for n in names}
 
 
 def per_value_metrics(y: np.ndarray, p: np.ndarray, covered: np.ndarray, values: np.ndarray, threshold: float) -> dict:
@@ -228,7 +257,7 @@ def train(
         raise ValueError("no held-out fold has both classes on its training side")
     log(f"held-out evaluation: {len(splits)} folds grouped by {key}")
     t_fit = time.perf_counter()
-    oof = out_of_fold(data.X, data.y, w, splits, config)
+    oof = out_of_fold(data.X, data.y, w, groups, splits, config)
     covered = ~np.isnan(oof)
     threshold = pick_threshold(data.y[covered], oof[covered], config.threshold_rule)
     metrics = {
@@ -264,6 +293,7 @@ def train(
                       **asdict(embedder.config)},
         "feature_names": data.names,
         "threshold": round(float(threshold), 4),
+        "feature_weights": feature_weights(clf, data.names),
         "threshold_rule": config.threshold_rule,
         "train_config": asdict(config),
         "training_data": {"sha256": data_hash(data.pairs), "counts": counts},

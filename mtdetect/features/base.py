@@ -9,6 +9,9 @@ from functools import cached_property
 from ..text import normalize, tokenize
 
 
+MAX_TOKENS = 300
+
+
 @dataclass(frozen=True)
 class Evidence:
     """Something a person can check: the suspect's wording and what it replaced."""
@@ -47,8 +50,10 @@ class PairView:
     def __post_init__(self) -> None:
         self.reference = normalize(self.reference)
         self.candidate = normalize(self.candidate)
-        self.ref_tokens = tokenize(self.reference)
-        self.cand_tokens = tokenize(self.candidate)
+        # Features read at most MAX_TOKENS tokens a side: the diff is quadratic, and a
+        # "sentence" longer than this is not a sentence (the embedder reads 256 word pieces).
+        self.ref_tokens = tokenize(self.reference)[:MAX_TOKENS]
+        self.cand_tokens = tokenize(self.candidate)[:MAX_TOKENS]
 
     @cached_property
     def ref_lower(self) -> list[str]:

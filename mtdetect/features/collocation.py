@@ -56,13 +56,11 @@ def compute(view: PairView) -> Group:
         return mean(xs) if xs else default
 
     return {
-        "col_cand_logc": avg(cand_logc, 0.0),
-        "col_ref_logc": avg(ref_logc, 0.0),
+        # Only quantities relative to the reference: raw frequency levels encode the domain.
         "col_logc_delta": avg(cand_logc, 0.0) - avg(ref_logc, 0.0),
         "col_cand_unseen": avg([float(v == 0.0) for v in cand_logc], 0.0),
         "col_unseen_delta": avg([float(v == 0.0) for v in cand_logc], 0.0)
         - avg([float(v == 0.0) for v in ref_logc], 0.0),
-        "col_cand_min_logc": min(cand_logc) if cand_logc else 0.0,
         "col_zipf_delta": avg(cand_zipf, 0.0) - avg(ref_zipf, 0.0),
         "col_n_word_swaps": float(len(evidence)),
     }, evidence

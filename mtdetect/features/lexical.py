@@ -7,22 +7,27 @@ than the amount of overlap.
 
 from __future__ import annotations
 
+import bisect
+from collections import Counter
+
 from .base import Group, PairView
 from .lexicon import STOPWORDS, is_content
 
 
 def _kendall_order(ref: list[str], cand: list[str]) -> float:
     """Share of concordant pairs among words that occur once in both (1 = same order)."""
-    rc = {w: i for i, w in enumerate(ref) if ref.count(w) == 1 and w[:1].isalnum()}
-    pos = [rc[w] for w in cand if w in rc and cand.count(w) == 1]
+    rc, cc = Counter(ref), Counter(cand)
+    rpos = {w: i for i, w in enumerate(ref) if rc[w] == 1 and cc[w] == 1 and w[:1].isalnum()}
+    pos = [rpos[w] for w in cand if w in rpos]
     if len(pos) < 2:
         return 1.0
-    pairs = concordant = 0
-    for a in range(len(pos)):
-        for b in range(a + 1, len(pos)):
-            pairs += 1
-            concordant += pos[a] < pos[b]
-    return concordant / pairs
+    seen: list[int] = []
+    concordant = 0
+    for x in pos:  # count earlier positions smaller than x: O(k log k)
+        k = bisect.bisect_left(seen, x)
+        concordant += k
+        seen.insert(k, x)
+    return concordant / (len(pos) * (len(pos) - 1) / 2)
 
 
 def _share(words: list[str], vocab: set[str]) -> float:

@@ -37,6 +37,8 @@ def compute(view: PairView) -> Group:
     return {
         "sim_emb_cos": float(view.emb_cos),
         "sim_chrf": chrf(view.candidate, view.reference),
-        "sim_len_ratio": math.log(n_cand / n_ref),
-        "sim_ref_len": math.log(n_ref),
+        # |log length ratio|: a round trip keeps the length; a rewrite condenses or expands.
+        # (The signed ratio learned that WMT's MT is shorter than its human translations,
+        # a trait of that data that does not transfer.)
+        "sim_len_dev": abs(math.log(n_cand / n_ref)),
     }, []

@@ -13,6 +13,7 @@ import re
 from .base import Evidence, Group, PairView
 from .lexicon import zipf
 
+MAX_SPACING_MATCHES = 20  # bounds the work on hostile input
 HONORIFICS = frozenset({"mr.", "mrs.", "ms.", "mr", "mrs", "ms", "mme", "mme.", "m."})
 _SPACED = re.compile(r"\w+ -\w+|\w+- \w+|\w+ [,;:!?.)](?=\s|$)")
 
@@ -42,6 +43,9 @@ def compute(view: PairView) -> Group:
     for i, t in enumerate(view.ref_tokens):
         if t[:1].isalpha() and (i > 0 or t.lower() not in ref_case):
             ref_case[t.lower()] = _casing(t) if i > 0 else "initial-" + _casing(t)
+    ref_forms: dict[str, str] = {}
+    for t in view.ref_tokens:
+        ref_forms.setdefault(t.lower(), t)
     odd_case = 0
     for i, t in enumerate(view.cand_tokens):
         key = t.lower()
@@ -53,10 +57,10 @@ def compute(view: PairView) -> Group:
         if cand_c == ref_c or "mixed" in (cand_c, ref_c) or (initial and "upper" not in (cand_c, ref_c)):
             continue
         odd_case += 1
-        ref_form = next(r for r in view.ref_tokens if r.lower() == key)
-        evidence.append(Evidence("casing", t, ref_form, "casing differs from the reference", 1.0))
+        evidence.append(Evidence("casing", t, ref_forms[key], "casing differs from the reference", 1.0))
 
-    spaced = [m.group(0) for m in _SPACED.finditer(view.candidate) if m.group(0) not in view.reference]
+    matches = [m.group(0) for _, m in zip(range(MAX_SPACING_MATCHES), _SPACED.finditer(view.candidate))]
+    spaced = [m for m in matches if m not in view.reference]
     for s in spaced:
         evidence.append(Evidence("spacing", s.strip(), "", "stray space inside a word or before punctuation", 0.5))
 
