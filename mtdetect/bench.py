@@ -86,7 +86,7 @@ class Sizes:
 
 
 QUICK = Sizes(8, 60, 12, 200, 20, extra_rows=False, ablation=False, speed_pairs=40, repeats=1)
-FULL = Sizes(300, 10**9, 600, 2000, 300, extra_rows=True, ablation=True, speed_pairs=400, repeats=3)
+FULL = Sizes(300, 10**9, 600, 2000, 300, extra_rows=True, ablation=True, speed_pairs=200, repeats=2)
 
 
 @dataclass(frozen=True)
@@ -765,7 +765,8 @@ def render_report(res: dict) -> str:
         a = sp["articles"]
         L += ["## Speed and memory", "",
               f"Seeds 001–004 against 000: {a['n_suspect_sentences']} suspect sentences, {a['n_texts_embedded']} texts "
-              "embedded (sentences and adjacent pairs, as alignment needs). Best of "
+              "embedded (sentences and adjacent pairs, as alignment needs; one batch for the embedding row, one "
+              "call per article end to end). Best of "
               f"{res['plan']['repeats']}; ratio = stage time / embedding time in the same run (embedding = the floor).", "",
               _table(["stage", "seconds", "sentences/s", "× embedding"],
                      [[k, v["seconds"], v["sentences_per_s"], v["ratio_to_embedding"]] for k, v in a["stages"].items()]), ""]
@@ -775,6 +776,10 @@ def render_report(res: dict) -> str:
                   f"{p['ratio_to_embedding']}× the embedding of their distinct texts.", ""]
         L += [_table(["command (fresh process)", "seconds", "exit", "peak RSS MiB"],
                      [[k, v["seconds"], v["exit"], v["peak_rss_mib"]] for k, v in sp["cli"].items() if isinstance(v, dict)]), ""]
+        failed = [k for k, v in sp["cli"].items() if isinstance(v, dict) and v["exit"] != 0]
+        if failed:
+            L += [f"**{', '.join(failed)} failed (non-zero exit): the timings above are not valid for those commands.** "
+                  "Run the command by hand to see why (e.g. the model no longer matches the current features).", ""]
         if "score --pairs" in sp["cli"]:
             L += [f"`score --pairs`: {sp['cli']['score --pairs']['pairs_per_s_incl_start']} pairs/s including the cold start.", ""]
         if isinstance(sp["cli"].get("entry_point"), str):

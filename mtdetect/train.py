@@ -34,6 +34,7 @@ class TrainConfig:
     n_folds: int = 5
     classifier: str = "logistic"  # "logistic" (ClippedLogistic) or "hgb" (boosted trees)
     C: float = 0.3
+    sign_constraints: bool = True  # bound logistic weights to the direction a round trip implies
     max_iter: int = 300
     learning_rate: float = 0.06
     max_leaf_nodes: int = 15
@@ -135,9 +136,10 @@ def group_labels(pairs: Sequence[Pair], key: str | None, seed: int, n_folds: int
 def make_classifier(config: TrainConfig) -> Any:
     """The base estimator: clipped logistic regression (default) or boosted trees."""
     if config.classifier == "logistic":
+        from .features import feature_directions
         from .model import ClippedLogistic
 
-        return ClippedLogistic(C=config.C)
+        return ClippedLogistic(C=config.C, signs=tuple(feature_directions()) if config.sign_constraints else None)
     from sklearn.ensemble import HistGradientBoostingClassifier
 
     return HistGradientBoostingClassifier(

@@ -81,3 +81,27 @@ def test_missing_and_garbage_model_dirs(tmp_path):
     (tmp_path / "card.json").write_text("{not json")
     with pytest.raises(ModelError, match="not a valid model card"):
         load_model(tmp_path)
+
+
+def test_clipped_logistic_respects_signs_and_clips():
+    from mtdetect.model import ClippedLogistic
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(400, 3))
+    y = (X[:, 0] - X[:, 1] + 0.3 * rng.normal(size=400) > 0).astype(int)
+    free = ClippedLogistic().fit(X, y)
+    assert free.coef_[0] > 0 and free.coef_[1] < 0
+    bound = ClippedLogistic(signs=(+1, +1, 0)).fit(X, y)
+    assert bound.coef_[1] >= 0 and bound.coef_[0] > 0  # the wrong-signed weight is held at zero
+    far = np.array([[1e6, 0.0, 0.0]])
+    edge = np.array([[bound.upper_[0], 0.0, 0.0]])
+    assert np.allclose(bound.predict_proba(far), bound.predict_proba(edge))  # no extrapolation
+    assert np.allclose(bound.predict_proba(X).sum(axis=1), 1.0)
+
+
+def test_feature_directions_follow_names():
+    from mtdetect.features import feature_directions, feature_names
+
+    d = dict(zip(feature_names(), feature_directions()))
+    assert d["sim_chrf"] == 1 and d["lex_content_novel"] == -1 and d["srf_honorific_added"] == 1
+    assert set(d.values()) <= {-1, 0, 1}

@@ -53,6 +53,14 @@ def feature_names() -> list[str]:
     return list(pair_features("A short example.", "A brief example.", 0.9).values)
 
 
+def feature_directions(names: Sequence[str] | None = None) -> list[int]:
+    """Expected sign (+1 more MT, -1 less, 0 free) of each feature, from the group modules."""
+    table: dict[str, int] = {}
+    for module in (similarity, lexical, collocation, surface):
+        table.update(module.DIRECTIONS)
+    return [table.get(n, 0) for n in (names or feature_names())]
+
+
 def group_of(name: str) -> str:
     """The group a feature belongs to, from its prefix."""
     prefix = name.split("_", 1)[0]

@@ -14,6 +14,8 @@ from statistics import mean
 from .base import Evidence, Group, PairView
 from .lexicon import bigram_log_count, is_content, zipf
 
+# Expected sign of each feature's effect on p(MT) (0 = learned freely).
+DIRECTIONS = {"col_cand_unseen": +1}
 MAX_SPAN = 4  # longer replacements are restructurings, not word swaps
 
 

@@ -14,6 +14,14 @@ from .base import Group, PairView
 from .lexicon import STOPWORDS, is_content
 
 
+# Expected sign of each feature's effect on p(MT): a round trip keeps the reference's words,
+# numbers and order and changes it by short, balanced swaps (0 = learned freely).
+DIRECTIONS = {
+    "lex_seq_ratio": +1, "lex_jaccard": +1, "lex_content_kept": +1, "lex_content_novel": -1,
+    "lex_order": +1, "lex_sub_span": -1, "lex_sub_balance": -1, "lex_indel_rate": -1, "lex_numbers_kept": +1,
+}
+
+
 def _kendall_order(ref: list[str], cand: list[str]) -> float:
     """Share of concordant pairs among words that occur once in both (1 = same order)."""
     rc, cc = Counter(ref), Counter(cand)

@@ -8,6 +8,10 @@ from collections import Counter
 from .base import Group, PairView
 
 
+# Expected sign of each feature's effect on p(MT) for a round trip (0 = learned freely).
+DIRECTIONS = {"sim_chrf": +1, "sim_len_dev": -1}
+
+
 def _char_ngrams(text: str, n: int) -> Counter:
     s = "".join(text.split())
     return Counter(s[i : i + n] for i in range(len(s) - n + 1))

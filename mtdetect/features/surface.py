@@ -13,6 +13,9 @@ import re
 from .base import Evidence, Group, PairView
 from .lexicon import zipf
 
+# Every surface trace the reference lacks can only be evidence of MT.
+DIRECTIONS = {"srf_honorific_added": +1, "srf_case_changed": +1, "srf_spacing": +1, "srf_foreign": +1,
+              "srf_unknown_word": +1}
 MAX_SPACING_MATCHES = 20  # bounds the work on hostile input
 HONORIFICS = frozenset({"mr.", "mrs.", "ms.", "mr", "mrs", "ms", "mme", "mme.", "m."})
 _SPACED = re.compile(r"\w+ -\w+|\w+- \w+|\w+ [,;:!?.)](?=\s|$)")
