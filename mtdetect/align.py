@@ -41,8 +41,18 @@ class Link:
 Encoder = Callable[[Sequence[str]], np.ndarray]
 
 
-def _joined(sentences: Sequence[str]) -> list[str]:
-    return [a + " " + b for a, b in zip(sentences, sentences[1:])]
+def _merged(vecs: np.ndarray, sentences: Sequence[str]) -> np.ndarray:
+    """Vectors of each two adjacent sentences taken together, without encoding them again.
+
+    The model mean-pools token vectors, so the vector of "a b" is close to the length-weighted
+    mean of the vectors of a and b (re-normalised). Encoding every joined pair would double
+    the embedding work, which is most of the cost of scoring an article.
+    """
+    if len(sentences) < 2:
+        return np.zeros((0, vecs.shape[1]), dtype=vecs.dtype)
+    n = np.array([len(s.split()) + 2 for s in sentences], dtype=np.float64)[:, None]
+    m = vecs[:-1] * n[:-1] + vecs[1:] * n[1:]
+    return m / np.maximum(np.linalg.norm(m, axis=1, keepdims=True), 1e-12)
 
 
 def align(
@@ -61,9 +71,9 @@ def align(
         return []
     if m == 0:
         return [Link((i,), (), 0.0) for i in range(n)]
-    vecs = encode(list(suspect) + list(reference) + _joined(suspect) + _joined(reference))
-    s, r = vecs[:n], vecs[n : n + m]
-    s2, r2 = vecs[n + m : n + m + n - 1], vecs[n + m + n - 1 :]
+    vecs = encode(list(suspect) + list(reference))
+    s, r = vecs[:n], vecs[n:]
+    s2, r2 = _merged(s, suspect), _merged(r, reference)
     one = s @ r.T  # (n, m)
     tau, pen = config.min_similarity, config.merge_penalty
 

@@ -200,7 +200,10 @@ class Model:
         """Calibrated probability of round-trip MT for each row of X (columns in card order)."""
         if len(X) == 0:
             return np.zeros(0)
-        return np.clip(self.classifier.predict_proba(X)[:, 1], 0.0, 1.0)
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(1):  # tiny matrices: threads only cost time, and results stay bit-stable
+            return np.clip(self.classifier.predict_proba(X)[:, 1], 0.0, 1.0)
 
 
 def save_model(classifier: Any, card: dict, out_dir: Path) -> Model:
@@ -224,6 +227,7 @@ def save_model(classifier: Any, card: dict, out_dir: Path) -> Model:
             versions=library_versions(),
         )
         (tmp / CARD_FILE).write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n")
+        tmp.chmod(0o755)  # mkdtemp makes it private; a model directory is meant to be shared
         if out_dir.exists():
             old = out_dir.with_name(out_dir.name + ".old")
             shutil.rmtree(old, ignore_errors=True)
@@ -253,11 +257,16 @@ def load_model(path: Path | str | None = None, embedding_sha: str | None = None)
         raise ModelError(f"{card_path}: not a valid model card ({exc})") from None
     if not isinstance(card, dict) or card.get("format") != CARD_FORMAT:
         raise ModelError(f"{card_path}: not an mtdetect model card (format {card.get('format')!r})")
-    if card.get("feature_version") != FEATURE_VERSION or card.get("feature_names") != feature_names():
+    if card.get("feature_version") != FEATURE_VERSION:
         raise ModelError(
             f"{directory}: model built for feature version {card.get('feature_version')}, this mtdetect "
             f"computes version {FEATURE_VERSION}; retrain it with `mtdetect train` or install the "
-            "mtdetect version named in its card"
+            f"mtdetect version named in its card ({card.get('versions', {}).get('mtdetect', '?')})"
+        )
+    if card.get("feature_names") != feature_names():
+        raise ModelError(
+            f"{directory}: the card's feature names differ from those of feature version {FEATURE_VERSION} "
+            "(an edited or foreign card); retrain it with `mtdetect train`"
         )
     if embedding_sha and card.get("embedding", {}).get("weights_sha256") != embedding_sha:
         raise ModelError(

@@ -18,7 +18,7 @@ import numpy as np
 from . import collocation, lexical, similarity, surface
 from .base import Evidence, Group, PairView
 
-FEATURE_VERSION = "1"
+FEATURE_VERSION = "2"
 
 GROUPS: dict[str, Callable[[PairView], Group]] = {
     "similarity": similarity.compute,

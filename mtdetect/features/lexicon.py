@@ -29,12 +29,10 @@ def bigram_counts() -> dict[str, float]:
     import wordsegment
 
     path = Path(wordsegment.__file__).with_name("bigrams.txt")
-    counts: dict[str, float] = {}
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            key, _, value = line.rstrip("\n").rpartition("\t")
-            counts[key] = float(value)
-    return counts
+    fields = path.read_text(encoding="utf-8").split()  # "w1 w2<TAB>count" lines: triples
+    if len(fields) % 3:
+        raise RuntimeError(f"{path}: unexpected format")
+    return dict(zip(map(" ".join, zip(fields[0::3], fields[1::3])), map(float, fields[2::3])))
 
 
 def bigram_log_count(w1: str, w2: str) -> float:
