@@ -60,7 +60,7 @@ def _render_text(result: ArticleResult, width: int | None) -> str:
     table = Table(show_lines=True, expand=True)
     table.add_column("#", justify="right", width=3)
     table.add_column("p(MT)", justify="right", width=6)
-    table.add_column("", width=4)
+    table.add_column("", width=5)
     table.add_column("suspect sentence", ratio=3)
     table.add_column("reference", ratio=3)
     table.add_column("evidence", ratio=2)

@@ -84,11 +84,41 @@ class PairView:
                 out.append(Span(i1, i2, j1, j2))
         return out
 
+    @cached_property
+    def ref_spans(self) -> list[tuple[int, int]] | None:
+        return _char_spans(self.reference, self.ref_tokens)
+
+    @cached_property
+    def cand_spans(self) -> list[tuple[int, int]] | None:
+        return _char_spans(self.candidate, self.cand_tokens)
+
     def ref_text(self, i1: int, i2: int) -> str:
-        return " ".join(self.ref_tokens[i1:i2])
+        """The reference's own text for tokens i1..i2 (as written, e.g. "Mr. Xi", not "Mr . Xi")."""
+        return _slice(self.reference, self.ref_tokens, self.ref_spans, i1, i2)
 
     def cand_text(self, j1: int, j2: int) -> str:
-        return " ".join(self.cand_tokens[j1:j2])
+        """The candidate's own text for tokens j1..j2."""
+        return _slice(self.candidate, self.cand_tokens, self.cand_spans, j1, j2)
+
+
+def _char_spans(text: str, tokens: list[str]) -> list[tuple[int, int]] | None:
+    """Character span of each token in `text` (tokens are substrings, in order); None if not."""
+    spans, pos = [], 0
+    for tok in tokens:
+        start = text.find(tok, pos)
+        if start < 0:
+            return None
+        pos = start + len(tok)
+        spans.append((start, pos))
+    return spans
+
+
+def _slice(text: str, tokens: list[str], spans: list[tuple[int, int]] | None, a: int, b: int) -> str:
+    if b <= a:
+        return ""
+    if spans is None:
+        return " ".join(tokens[a:b])
+    return text[spans[a][0] : spans[b - 1][1]]
 
 
 Group = tuple[dict[str, float], list[Evidence]]

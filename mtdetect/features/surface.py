@@ -39,7 +39,9 @@ def compute(view: PairView) -> Group:
     added_hon = max(len(cand_hon) - ref_hon, 0)
     if added_hon:
         for i in cand_hon[:added_hon]:
-            evidence.append(Evidence("honorific", view.cand_text(i, i + 2), "", "honorific the reference lacks", 1.0))
+            end = min(i + (3 if i + 1 < len(view.cand_tokens) and view.cand_tokens[i + 1] == "." else 2),
+                      len(view.cand_tokens))  # the title and the name it precedes: "Mr. XI"
+            evidence.append(Evidence("honorific", view.cand_text(i, end), "", "honorific the reference lacks", 1.0))
 
     # Casing of each reference word; a sentence-initial capital says little, except against ALL CAPS.
     ref_case: dict[str, str] = {}
