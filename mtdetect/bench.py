@@ -38,7 +38,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from .cache import CachedEncoder
-from .features import feature_matrix, group_of
+from .features import feature_matrix, feature_names, group_of
 from .features.similarity import chrf
 from .metrics import binary_metrics, pick_threshold
 from .pairs import Pair, read_pairs
@@ -140,9 +140,10 @@ def fit_ngram(texts: Sequence[str], y: np.ndarray, w: np.ndarray | None = None, 
     return lambda xs: clf.predict_proba(list(xs))[:, 1]
 
 
-def fit_trees(X: np.ndarray, y: np.ndarray, w: np.ndarray, cols: np.ndarray, tc: TrainConfig) -> Scorer:
+def fit_mtdetect(X: np.ndarray, y: np.ndarray, w: np.ndarray, cols: np.ndarray, tc: TrainConfig) -> Scorer:
     """mtdetect's classifier (uncalibrated; calibration does not change the ranking) on columns `cols`."""
-    clf = make_classifier(tc).fit(X[:, cols], y, sample_weight=w)
+    names = feature_names()
+    clf = make_classifier(tc, [names[i] for i in cols]).fit(X[:, cols], y, sample_weight=w)
     return lambda Z: clf.predict_proba(np.asarray(Z)[:, cols])[:, 1]
 
 
@@ -306,7 +307,7 @@ def bench_heldout(pairs: list[Pair], encoder: Any, sizes: Sizes, tc: TrainConfig
         return sample_weights([P[i] for i in idx], y[idx])
 
     def trees(cols: np.ndarray) -> Callable[[np.ndarray], Scorer]:
-        return lambda idx: fit_trees(X[idx], y[idx], weights(idx), cols, tc)
+        return lambda idx: fit_mtdetect(X[idx], y[idx], weights(idx), cols, tc)
 
     def ngram(idx: np.ndarray) -> Scorer:
         return fit_ngram([cands[i] for i in idx], y[idx], weights(idx), seed)
@@ -534,6 +535,15 @@ def _run_child(cmd: list[str]) -> tuple[float, int, float | None]:
     return time.perf_counter() - t, proc.returncode, peak
 
 
+def _shown_path(path: Path) -> str:
+    """A path relative to the repository when inside it (reports are committed)."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        return str(Path(path).resolve().relative_to(root))
+    except ValueError:
+        return str(path)
+
+
 def bench_speed(detector: Any, model_dir: Path | None, pair_sample: list[tuple[str, str]], sizes: Sizes,
                 seeds_seconds: float) -> dict:
     """Sentences/s per stage on the seeds (and WMT pairs), each as a ratio to the embedding floor."""
@@ -546,12 +556,13 @@ def bench_speed(detector: Any, model_dir: Path | None, pair_sample: list[tuple[s
     split = lambda: [([s.text for s in split_sentences(t)], [s.text for s in split_sentences(ref_text)]) for t in suspects]  # noqa: E731
     docs = split()
     n_sent = sum(len(s) for s, _ in docs)
-    texts = [t for s, r in docs for t in s + r + [a + " " + b for a, b in zip(s, s[1:])] + [a + " " + b for a, b in zip(r, r[1:])]]
+    texts = [t for s, r in docs for t in s + r]  # alignment embeds each article's sentences once
     emb.encode(texts[:8])  # warm-up
     vecs = {}
 
-    def embed() -> None:
-        vecs.update(zip(texts, emb.encode(texts)))
+    def embed() -> None:  # one call per article, as Detector.score_article makes
+        for s, r in docs:
+            vecs.update(zip(s + r, emb.encode(s + r)))
 
     lookup = lambda xs: np.stack([vecs[x] for x in xs])  # noqa: E731
     links: list = []
@@ -765,7 +776,7 @@ def render_report(res: dict) -> str:
         a = sp["articles"]
         L += ["## Speed and memory", "",
               f"Seeds 001–004 against 000: {a['n_suspect_sentences']} suspect sentences, {a['n_texts_embedded']} texts "
-              "embedded (sentences and adjacent pairs, as alignment needs; one batch for the embedding row, one "
+              "embedded (each article's sentences, one call per article as alignment makes them; one "
               "call per article end to end). Best of "
               f"{res['plan']['repeats']}; ratio = stage time / embedding time in the same run (embedding = the floor).", "",
               _table(["stage", "seconds", "sentences/s", "× embedding"],
@@ -928,7 +939,7 @@ def run_bench(config: BenchConfig) -> BenchReport:
     encoder = CachedEncoder(embedder, config.cache_dir)
     res: dict[str, Any] = {
         "mode": "quick" if config.quick else "full", "signature": detector.signature,
-        "model_dir": str(detector.model.path), "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "model_dir": _shown_path(detector.model.path), "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "machine": f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}", "plan": asdict(sizes),
         "skipped": skipped,
     }

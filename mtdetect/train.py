@@ -133,13 +133,17 @@ def group_labels(pairs: Sequence[Pair], key: str | None, seed: int, n_folds: int
     return "random", [f"fold{int(f)}" for f in rng.integers(0, n_folds, len(pairs))]
 
 
-def make_classifier(config: TrainConfig) -> Any:
-    """The base estimator: clipped logistic regression (default) or boosted trees."""
+def make_classifier(config: TrainConfig, names: Sequence[str] | None = None) -> Any:
+    """The base estimator: clipped logistic regression (default) or boosted trees.
+
+    `names`: the feature columns it will see (default: all, in feature_names() order).
+    """
     if config.classifier == "logistic":
         from .features import feature_directions
         from .model import ClippedLogistic
 
-        return ClippedLogistic(C=config.C, signs=tuple(feature_directions()) if config.sign_constraints else None)
+        signs = tuple(feature_directions(names)) if config.sign_constraints else None
+        return ClippedLogistic(C=config.C, signs=signs)
     from sklearn.ensemble import HistGradientBoostingClassifier
 
     return HistGradientBoostingClassifier(
