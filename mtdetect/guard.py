@@ -22,7 +22,7 @@ from .text import InputError, iter_sentences
 
 __all__ = [
     "MAX_INPUT_BYTES", "MAX_PAIRS_BYTES", "MAX_SENTENCES", "MAX_ALIGN_CELLS", "MIN_ENGLISH_SHARE",
-    "check_input_size", "gunzip_limited", "english_share", "check_english", "looks_like_html",
+    "check_input_size", "gunzip_limited", "english_share", "looks_english", "check_english", "looks_like_html",
     "html_to_text", "check_sentence_count", "check_alignment_size", "check_article_pair",
 ]  # fmt: skip
 
@@ -163,6 +163,14 @@ def english_share(text: str) -> float:
     """min(share of word tokens that are English words, share of letters that are Latin),
     on at most SAMPLE_TOKENS tokens spread over the text; 1.0 when there are no words."""
     return _english_stats(text)[0]
+
+
+def looks_english(text: str, min_share: float | None = None) -> bool:
+    """True unless `text` has at least MIN_WORDS_TO_JUDGE words and an english_share under
+    `min_share` (default MIN_ENGLISH_SHARE)."""
+    min_share = MIN_ENGLISH_SHARE if min_share is None else min_share
+    share, n_words = _english_stats(text)
+    return n_words < MIN_WORDS_TO_JUDGE or share >= min_share
 
 
 def check_english(text: str, name: str, min_share: float | None = None) -> None:

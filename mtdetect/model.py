@@ -37,26 +37,15 @@ CARD_FORMAT = "mtdetect-model/1"
 CLASSIFIER_FILE = "classifier.skops"
 CARD_FILE = "card.json"
 
-# The only types a model file may contain. Anything else is refused at load time.
+# Types a model file may contain beyond those skops itself deems safe (plain scikit-learn
+# estimators such as CalibratedClassifierCV, IsotonicRegression, HistGradientBoosting...).
+# Anything else in a model file is refused at load time. These are exactly what the two
+# supported configurations (logistic or boosted trees, sigmoid or isotonic) produce.
 TRUSTED_TYPES = [
-    "sklearn.calibration.CalibratedClassifierCV",
+    "mtdetect.model.ClippedLogistic",
     "sklearn.calibration._CalibratedClassifier",
     "sklearn.calibration._SigmoidCalibration",
-    "sklearn.isotonic.IsotonicRegression",
-    "sklearn.frozen._frozen.FrozenEstimator",
-    "sklearn.ensemble._hist_gradient_boosting.gradient_boosting.HistGradientBoostingClassifier",
-    "sklearn.ensemble._hist_gradient_boosting.binning._BinMapper",
     "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
-    "sklearn._loss.loss.HalfBinomialLoss",
-    "sklearn._loss.link.LogitLink",
-    "sklearn._loss._loss.CyHalfBinomialLoss",
-    "sklearn.linear_model._logistic.LogisticRegression",
-    "sklearn.preprocessing._data.StandardScaler",
-    "sklearn.pipeline.Pipeline",
-    "mtdetect.model.ClippedLogistic",
-    "sklearn.utils._bunch.Bunch",
-    "collections.OrderedDict",
-    "numpy.dtype",
 ]
 
 

@@ -216,20 +216,29 @@ class Detector:
 
 
 def score_pairs_records(detector: Detector, pairs: Sequence[Any], batch_size: int = 2048) -> str:
-    """Each input record back as a JSONL line with "p_mt" added, in input order.
+    """Each input record back as a JSONL line with "p_mt" added, in input order (null, with an
+    "error", for a pair that is not English).
 
     Records are scored in batches (a batch's distinct texts are embedded together); the
     result does not depend on the batch size.
     """
     import json
 
+    from .guard import looks_english
+
     lines = []
     for start in range(0, len(pairs), batch_size):
         chunk = pairs[start : start + batch_size]
-        probs = detector.score_pairs([p.reference for p in chunk], [p.candidate for p in chunk])
-        for p, prob in zip(chunk, probs):
+        english = [looks_english(p.reference + " " + p.candidate) for p in chunk]
+        scored = [p for p, ok in zip(chunk, english) if ok]
+        probs = iter(detector.score_pairs([p.reference for p in scored], [p.candidate for p in scored]))
+        for p, ok in zip(chunk, english):
             rec = {"reference": p.reference, "candidate": p.candidate, **p.meta}
-            rec["p_mt"] = round(float(prob), 6)
+            if ok:
+                rec["p_mt"] = round(float(next(probs)), 6)
+            else:  # scoring it as if it were English would give a meaningless number
+                rec["p_mt"] = None
+                rec["error"] = "not English text: not scored"
             rec["signature"] = detector.signature
             lines.append(json.dumps(rec, ensure_ascii=False))
     return "\n".join(lines) + ("\n" if lines else "")

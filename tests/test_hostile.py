@@ -313,3 +313,18 @@ def test_fuzz_text_pipeline_short():
 
     report = fuzz(300, seed=1)
     assert report["count"] == 300 and report["failures"] == []
+
+
+def test_pairs_non_english_line_is_marked_not_scored(tiny_model_dir):
+    import json
+
+    rows = [{"reference": "The minister said the talks would resume on Monday after a long pause in the capital.",
+             "candidate": "The minister said talks would restart on Monday after a long break in the capital.", "id": 1},
+            {"reference": "Le ministre a déclaré que les négociations reprendraient lundi après une longue pause dans la capitale.",
+             "candidate": "Le ministre a dit que les pourparlers recommenceraient lundi après une longue interruption.", "id": 2}]
+    r = run("score", "--pairs", "-", "--model", tiny_model_dir, input="\n".join(json.dumps(x) for x in rows))
+    assert r.exit_code == 0, r.output
+    out = [json.loads(x) for x in r.stdout.splitlines()]
+    assert [o["id"] for o in out] == [1, 2]
+    assert isinstance(out[0]["p_mt"], float) and "error" not in out[0]
+    assert out[1]["p_mt"] is None and "not English" in out[1]["error"]

@@ -105,3 +105,19 @@ def test_feature_directions_follow_names():
     d = dict(zip(feature_names(), feature_directions()))
     assert d["sim_chrf"] == 1 and d["lex_content_novel"] == -1 and d["srf_honorific_added"] == 1
     assert set(d.values()) <= {-1, 0, 1}
+
+
+@pytest.mark.parametrize("classifier,calibration", [("logistic", "sigmoid"), ("logistic", "isotonic"),
+                                                    ("hgb", "sigmoid"), ("hgb", "isotonic")])
+def test_every_supported_configuration_saves_and_loads(tmp_path, tiny_model_dir, classifier, calibration):
+    """The trusted-type list covers exactly what the supported configurations produce."""
+    from mtdetect.model import save_model
+    from mtdetect.train import TrainConfig, fit_calibrated
+
+    X = _X(24)
+    y = np.array([1, 0] * 12)
+    splits = [(np.flatnonzero(np.arange(24) % 3 != k), np.flatnonzero(np.arange(24) % 3 == k)) for k in range(3)]
+    clf = fit_calibrated(X, y, np.ones(24), splits, TrainConfig(classifier=classifier, calibration=calibration, max_iter=5))
+    card = json.loads((tiny_model_dir / "card.json").read_text())
+    save_model(clf, card, tmp_path / "m")
+    assert np.array_equal(load_model(tmp_path / "m").predict_proba(X), clf.predict_proba(X)[:, 1])
