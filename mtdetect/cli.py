@@ -158,7 +158,7 @@ def roundtrip(
     import io
 
     from .pairs import write_jsonl
-    from .progress import set_quiet
+    from .progress import Counter, set_quiet
     from .render import write_output
     from .roundtrip import read_documents, roundtrip_pairs
 
@@ -167,7 +167,11 @@ def roundtrip(
     if not pivots:
         _fail("--via needs at least one pivot", EXIT_USAGE)
     docs = read_documents(texts)
-    records = roundtrip_pairs(docs, pivots, batch_size)
+    bar = Counter(f"round trips via {','.join(pivots)}")
+    try:
+        records = roundtrip_pairs(docs, pivots, batch_size, progress=bar.update)
+    finally:
+        bar.close()
     buf = io.StringIO()
     write_jsonl(records, buf)
     write_output(buf.getvalue(), out)

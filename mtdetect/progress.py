@@ -38,3 +38,29 @@ def track(items: Iterable[T], total: int | None = None, label: str = "", unit_sc
         for item in items:
             yield item
             bar.advance(task, unit_scale)
+
+
+class Counter:
+    """A progress bar driven by callbacks, `update(done, total)`; nothing when quiet or not a terminal."""
+
+    def __init__(self, label: str = "") -> None:
+        self._label = label
+        self._bar = None
+        self._task = None
+
+    def update(self, done: int, total: int) -> None:
+        if _QUIET or not sys.stderr.isatty():
+            return
+        if self._bar is None:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+            self._bar = Progress("{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                                 console=Console(stderr=True), transient=True)
+            self._task = self._bar.add_task(self._label, total=total)
+            self._bar.start()
+        self._bar.update(self._task, completed=done, total=total)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()

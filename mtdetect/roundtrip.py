@@ -214,7 +214,7 @@ def roundtrip_pairs(
     documents: Sequence[tuple[str, str]],
     pivots: Sequence[str],
     batch_size: int = 500,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[dict]:
     """Labelled pairs (label "mt") of each sentence of each document and its round trip per pivot.
 
@@ -230,8 +230,9 @@ def roundtrip_pairs(
     out: list[dict] = []
     done = 0
     for pivot in pivots:
+        total = len(sentences) * len(pivots)
         back = roundtrip(sentences, pivot, batch_size,
-                         (lambda n, base=done: progress(base + n)) if progress else None)
+                         (lambda n, base=done: progress(base + n, total)) if progress else None)
         done += len(sentences)
         for (doc_id, idx, original), rt in zip(units, back):
             if rt and rt != original:
