@@ -38,6 +38,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from .cache import CachedEncoder
+from .embed import pair_cosines
 from .features import feature_matrix, feature_names, group_of
 from .features.similarity import chrf
 from .metrics import binary_metrics, pick_threshold
@@ -970,7 +971,7 @@ def run_bench(config: BenchConfig) -> BenchReport:
 
     if seed_pairs:
         refs, cands, labels = zip(*seed_pairs)
-        cos = np.array([float(a @ b) for a, b in zip(encoder.encode(list(refs)), encoder.encode(list(cands)))])
+        cos = pair_cosines(refs, cands, encoder)
         X, names, _ = feature_matrix(refs, cands, cos)
         res["seeds_pairs_rows"] = [_shipped_row("seeds", "seed sentences: 001 (MT) vs 002+003 (human)", list(refs),
                                                 list(cands), np.array(labels), X, names, detector.model, ngram_all, gthr)]

@@ -18,7 +18,7 @@ import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 import numpy as np
 
@@ -156,6 +156,20 @@ class Embedder:
                     mask[row, : len(e)] = 1
                 out[idx] = self._forward(ids, mask).numpy()
         return out
+
+
+def pair_cosines(refs: Sequence[str], cands: Sequence[str], encoder: "Embedder | Any",
+                 progress: bool = False) -> np.ndarray:
+    """Cosine of each (reference, candidate) pair, encoding each distinct text once.
+
+    `encoder` is an Embedder or anything with the same `encode` (e.g. a CachedEncoder).
+    """
+    texts = sorted(set(refs) | set(cands))
+    index = {t: i for i, t in enumerate(texts)}
+    vecs = encoder.encode(texts, progress=progress)
+    r = vecs[[index[t] for t in refs]]
+    c = vecs[[index[t] for t in cands]]
+    return np.einsum("ij,ij->i", r, c)
 
 
 _DEFAULT: Embedder | None = None

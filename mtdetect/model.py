@@ -80,11 +80,11 @@ class ClippedLogistic(ClassifierMixin, BaseEstimator):
         flat = lo == hi
         self.lower_ = np.where(flat, X.min(axis=0), lo)
         self.upper_ = np.where(flat, X.max(axis=0), hi)
-        Z = np.clip(X, self.lower_, self.upper_)
-        self.mean_ = np.average(Z, axis=0, weights=w)
-        std = np.sqrt(np.average((Z - self.mean_) ** 2, axis=0, weights=w))
+        clipped = np.clip(X, self.lower_, self.upper_)
+        self.mean_ = np.average(clipped, axis=0, weights=w)
+        std = np.sqrt(np.average((clipped - self.mean_) ** 2, axis=0, weights=w))
         self.scale_ = np.where(std > 0, std, 1.0)
-        Z = (Z - self.mean_) / self.scale_
+        Z = self._z(X)
         d = Z.shape[1]
 
         def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:  # C * sum w*logloss + |coef|^2 / 2
@@ -106,9 +106,12 @@ class ClippedLogistic(ClassifierMixin, BaseEstimator):
         self.classes_ = np.array([0, 1])
         return self
 
+    def _z(self, X: np.ndarray) -> np.ndarray:
+        """Clip to the training range, then standardise."""
+        return (np.clip(np.asarray(X, dtype=np.float64), self.lower_, self.upper_) - self.mean_) / self.scale_
+
     def decision_function(self, X: np.ndarray) -> np.ndarray:
-        Z = (np.clip(np.asarray(X, dtype=np.float64), self.lower_, self.upper_) - self.mean_) / self.scale_
-        return Z @ self.coef_ + self.intercept_
+        return self._z(X) @ self.coef_ + self.intercept_
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         p = 1.0 / (1.0 + np.exp(-self.decision_function(X)))
@@ -116,11 +119,6 @@ class ClippedLogistic(ClassifierMixin, BaseEstimator):
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         return (self.decision_function(X) > 0).astype(int)
-
-    def contributions(self, X: np.ndarray) -> np.ndarray:
-        """Per-feature contribution to the logit of each row (standardised value x weight)."""
-        Z = (np.clip(np.asarray(X, dtype=np.float64), self.lower_, self.upper_) - self.mean_) / self.scale_
-        return Z * self.coef_
 
     def weights(self, names: list[str]) -> dict[str, float]:
         """Standardised weight of each feature (positive = evidence of MT)."""

@@ -19,7 +19,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .align import AlignConfig, Link, align
-from .embed import Embedder
+from .embed import Embedder, pair_cosines
 from .features import PairFeatures, feature_matrix
 from .guard import check_alignment_size
 from .model import Model, load_model
@@ -160,12 +160,8 @@ class Detector:
         todo = [i for i in range(len(refs)) if refs[i] != cands[i] and refs[i] and cands[i]]
         if not todo:
             return out
-        texts = sorted({refs[i] for i in todo} | {cands[i] for i in todo})
-        index = {t: k for k, t in enumerate(texts)}
-        vecs = self.embedder.encode(texts)
-        r = vecs[[index[refs[i]] for i in todo]]
-        c = vecs[[index[cands[i]] for i in todo]]
-        p, _ = self._probabilities([refs[i] for i in todo], [cands[i] for i in todo], np.einsum("ij,ij->i", r, c))
+        todo_refs, todo_cands = [refs[i] for i in todo], [cands[i] for i in todo]
+        p, _ = self._probabilities(todo_refs, todo_cands, pair_cosines(todo_refs, todo_cands, self.embedder))
         out[todo] = p
         return out
 

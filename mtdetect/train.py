@@ -17,7 +17,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .cache import CachedEncoder
-from .embed import Embedder
+from .embed import Embedder, pair_cosines
 from .features import feature_matrix
 from .metrics import binary_metrics, pick_threshold
 from .model import Model, save_model
@@ -67,16 +67,6 @@ def data_hash(pairs: Sequence[Pair]) -> str:
     return h.hexdigest()
 
 
-def pair_cosines(refs: Sequence[str], cands: Sequence[str], encoder: Any) -> np.ndarray:
-    """Cosine of each (reference, candidate) pair, encoding each distinct text once."""
-    texts = sorted(set(refs) | set(cands))
-    index = {t: i for i, t in enumerate(texts)}
-    vecs = encoder.encode(texts, progress=True)
-    r = vecs[[index[t] for t in refs]]
-    c = vecs[[index[t] for t in cands]]
-    return np.einsum("ij,ij->i", r, c)
-
-
 def prepare(pairs: Sequence[Pair], encoder: Any) -> Prepared:
     """Normalise, drop copies and duplicates, embed, and compute features."""
     kept: list[Pair] = []
@@ -94,7 +84,7 @@ def prepare(pairs: Sequence[Pair], encoder: Any) -> Prepared:
         seen.add(key)
         kept.append(Pair(ref, cand, p.label, p.meta, p.where))
     t0 = time.perf_counter()
-    cos = pair_cosines([p.reference for p in kept], [p.candidate for p in kept], encoder)
+    cos = pair_cosines([p.reference for p in kept], [p.candidate for p in kept], encoder, progress=True)
     t1 = time.perf_counter()
     X, names, _ = feature_matrix([p.reference for p in kept], [p.candidate for p in kept], cos, progress=True)
     t2 = time.perf_counter()
