@@ -71,14 +71,18 @@ def _guarded(fn):  # noqa: ANN001 - a decorator for command bodies
 def score(
     suspect: Optional[str] = typer.Argument(None, help="Suspect article (a text file; '-' or nothing: stdin)."),
     reference: Optional[str] = typer.Option(None, "--reference", "-r", help="The original article."),
+    index: Optional[Path] = typer.Option(None, "--index", help="Find the original in this archive index "
+                                         "(`mtdetect index`); reference-free when nothing matches."),
     pairs: Optional[str] = typer.Option(None, "--pairs", help="JSONL of {reference, candidate, ...}; '-' = stdin."),
     model: Optional[Path] = typer.Option(None, "--model", "-m", help="Model directory (default: shipped model)."),
+    rf_model: Optional[Path] = typer.Option(None, "--rf-model", help="Reference-free model directory."),
     fmt: Format = typer.Option(Format.text, "--format", "-f", help="Output format for articles."),
     threshold: Optional[float] = typer.Option(None, "--threshold", help="Flag threshold (default: the model's)."),
     out: Optional[str] = typer.Option(None, "--out", "-o", help="Write here (atomically) instead of stdout."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
 ) -> None:
-    """Score a suspect article against its reference, or score sentence pairs (--pairs)."""
+    """Score a suspect article against its reference (--reference), against its original found in an
+    archive (--index), on its own (neither: reference-free), or score sentence pairs (--pairs)."""
     from .progress import set_quiet
     from .render import render_article, write_output
     from .text import InputError, read_text
@@ -87,8 +91,8 @@ def score(
     if threshold is not None and not 0.0 <= threshold <= 1.0:
         _fail("--threshold must be between 0 and 1", EXIT_USAGE)
     if pairs is not None:
-        if suspect is not None or reference is not None:
-            _fail("--pairs takes no SUSPECT or --reference", EXIT_USAGE)
+        if suspect is not None or reference is not None or index is not None:
+            _fail("--pairs takes no SUSPECT, --reference or --index", EXIT_USAGE)
         from .pairs import read_pairs
         from .score import Detector, score_pairs_records
 
@@ -96,23 +100,61 @@ def score(
         det = Detector(model, threshold=threshold)
         write_output(score_pairs_records(det, records), out)
         return
-    if reference is None:
-        _fail("--reference ORIGINAL is required (reference-free scoring is not available yet)", EXIT_USAGE)
+    if reference is not None and index is not None:
+        _fail("give --reference or --index, not both", EXIT_USAGE)
     if (suspect is None or suspect == "-") and reference == "-":
         _fail("only one of SUSPECT and --reference can be stdin", EXIT_USAGE)
+    suspect_name = suspect if suspect not in (None, "-") else "<stdin>"
     suspect_text = read_text(suspect)
-    reference_text = read_text(reference)
-    from .guard import check_article_pair
+    from .guard import check_english
 
-    check_article_pair(suspect_text, suspect if suspect not in (None, "-") else "<stdin>",
-                       reference_text, reference if reference != "-" else "<stdin>")
-    from .score import Detector
+    if reference is None:
+        check_english(suspect_text, suspect_name)
+        from .reffree import ReferenceFreeDetector
 
-    det = Detector(model, threshold=threshold)
-    result = det.score_article(suspect_text, reference_text)
+        rf = ReferenceFreeDetector(rf_model, threshold=threshold if index is None else None)
+        if index is None:
+            result = rf.score_article(suspect_text)
+        else:
+            from .index import ArchiveIndex
+            from .score import Detector, score_with_index
+
+            result = score_with_index(Detector(model, threshold=threshold), ArchiveIndex(index), suspect_text, rf)
+    else:
+        reference_text = read_text(reference)
+        from .guard import check_article_pair
+
+        check_article_pair(suspect_text, suspect_name, reference_text, reference if reference != "-" else "<stdin>")
+        from .score import Detector
+
+        result = Detector(model, threshold=threshold).score_article(suspect_text, reference_text)
     if result.n_sentences == 0:
-        raise InputError(f"{suspect or '<stdin>'}: no sentences found")
+        raise InputError(f"{suspect_name}: no sentences found")
     write_output(render_article(result, fmt.value), out)
+
+
+@app.command("index")
+@_guarded
+def index_cmd(
+    archive: List[str] = typer.Argument(..., help="Originals: .txt/.md files, directories of them, or JSONL "
+                                        "with 'id' and 'text'."),
+    out: Path = typer.Option(..., "--out", "-o", help="Index directory to write (replaced atomically)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q"),
+) -> None:
+    """Index an archive of original articles for `mtdetect score SUSPECT --index INDEX`."""
+    from .index import build_index
+    from .progress import Counter, set_quiet
+    from .roundtrip import read_documents
+
+    set_quiet(quiet)
+    docs = read_documents(archive)
+    bar = Counter("articles indexed")
+    try:
+        stats = build_index(docs, out, progress=lambda n: bar.update(n, len(docs)))
+    finally:
+        bar.close()
+    typer.echo(f"{stats.articles} articles indexed in {stats.seconds} s, {stats.bytes_on_disk / 1e6:.1f} MB: {out}",
+               err=True)
 
 
 @app.command()

@@ -24,7 +24,7 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -32,6 +32,27 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from . import __version__
 from .features import FEATURE_VERSION, feature_names
 from .text import InputError
+
+
+@dataclass(frozen=True)
+class FeatureSpec:
+    """Which feature set a model reads: its kind, version and names (checked at load time)."""
+
+    kind: str  # "reference" (aligned pairs) or "reference-free" (single sentences)
+    version: str
+    names: Callable[[], list[str]]
+    default_dir: str  # under models/
+    tag: str  # in the signature: feat:<tag><version>
+
+
+def reference_spec() -> FeatureSpec:
+    return FeatureSpec("reference", FEATURE_VERSION, feature_names, "default", "v")
+
+
+def reference_free_spec() -> FeatureSpec:
+    from .features.solo import SOLO_FEATURE_VERSION, solo_feature_names
+
+    return FeatureSpec("reference-free", SOLO_FEATURE_VERSION, solo_feature_names, "reference-free", "rf")
 
 CARD_FORMAT = "mtdetect-model/1"
 CLASSIFIER_FILE = "classifier.skops"
@@ -129,12 +150,14 @@ class ModelError(InputError):
     """A model directory that is missing, damaged, untrusted or built for something else."""
 
 
-def default_model_dir() -> Path:
-    """$MTDETECT_MODEL, else the model shipped in the repository's models/default."""
-    env = os.environ.get("MTDETECT_MODEL")
+def default_model_dir(spec: FeatureSpec | None = None) -> Path:
+    """$MTDETECT_MODEL (reference models) or $MTDETECT_RF_MODEL (reference-free), else the
+    model shipped in the repository's models/ folder."""
+    spec = spec or reference_spec()
+    env = os.environ.get("MTDETECT_MODEL" if spec.kind == "reference" else "MTDETECT_RF_MODEL")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parent.parent / "models" / "default"
+    return Path(__file__).resolve().parent.parent / "models" / spec.default_dir
 
 
 def sha256_file(path: Path) -> str:
@@ -175,11 +198,17 @@ class Model:
         return list(self.card["feature_names"])
 
     @property
+    def kind(self) -> str:
+        return str(self.card.get("kind", "reference"))
+
+    @property
     def signature(self) -> str:
         """emb:…|feat:v…|clf:…|mtdetect:x.y — enough to reproduce a score."""
-        emb = self.card["embedding"]
+        emb = self.card.get("embedding")
+        tag = "v" if self.kind == "reference" else "rf"
+        head = f"emb:{emb['name'].split('/')[-1]}@{emb['weights_sha256']}|" if emb else "emb:none|"
         return (
-            f"emb:{emb['name'].split('/')[-1]}@{emb['weights_sha256']}|feat:v{self.card['feature_version']}"
+            f"{head}feat:{tag}{self.card['feature_version']}"
             f"|clf:{self.card['classifier_sha256'][:12]}|thr:{self.threshold:g}|mtdetect:{__version__}"
         )
 
@@ -193,10 +222,11 @@ class Model:
             return np.clip(self.classifier.predict_proba(X)[:, 1], 0.0, 1.0)
 
 
-def save_model(classifier: Any, card: dict, out_dir: Path) -> Model:
+def save_model(classifier: Any, card: dict, out_dir: Path, spec: FeatureSpec | None = None) -> Model:
     """Write classifier + card atomically: out_dir holds the old model or the complete new one."""
     import skops.io as sio
 
+    spec = spec or reference_spec()
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".tmp-model-", dir=out_dir.parent))
@@ -210,7 +240,8 @@ def save_model(classifier: Any, card: dict, out_dir: Path) -> Model:
             format=CARD_FORMAT,
             classifier_file=CLASSIFIER_FILE,
             classifier_sha256=sha256_file(tmp / CLASSIFIER_FILE),
-            feature_version=FEATURE_VERSION,
+            kind=spec.kind,
+            feature_version=spec.version,
             versions=library_versions(),
         )
         (tmp / CARD_FILE).write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n")
@@ -228,11 +259,13 @@ def save_model(classifier: Any, card: dict, out_dir: Path) -> Model:
     return Model(classifier, card, out_dir)
 
 
-def load_model(path: Path | str | None = None, embedding_sha: str | None = None) -> Model:
+def load_model(path: Path | str | None = None, embedding_sha: str | None = None,
+               spec: FeatureSpec | None = None) -> Model:
     """Load and verify a model directory; raise ModelError with a one-line reason."""
     import skops.io as sio
 
-    directory = Path(path) if path else default_model_dir()
+    spec = spec or reference_spec()
+    directory = Path(path) if path else default_model_dir(spec)
     card_path = directory / CARD_FILE
     if not directory.is_dir():
         raise ModelError(f"{directory}: no model directory here (train one with `mtdetect train`)")
@@ -244,15 +277,18 @@ def load_model(path: Path | str | None = None, embedding_sha: str | None = None)
         raise ModelError(f"{card_path}: not a valid model card ({exc})") from None
     if not isinstance(card, dict) or card.get("format") != CARD_FORMAT:
         raise ModelError(f"{card_path}: not an mtdetect model card (format {card.get('format')!r})")
-    if card.get("feature_version") != FEATURE_VERSION:
+    kind = card.get("kind", "reference")
+    if kind != spec.kind:
+        raise ModelError(f"{directory}: this is a {kind} model; a {spec.kind} model is needed here")
+    if card.get("feature_version") != spec.version:
         raise ModelError(
             f"{directory}: model built for feature version {card.get('feature_version')}, this mtdetect "
-            f"computes version {FEATURE_VERSION}; retrain it with `mtdetect train` or install the "
+            f"computes version {spec.version}; retrain it with `mtdetect train` or install the "
             f"mtdetect version named in its card ({card.get('versions', {}).get('mtdetect', '?')})"
         )
-    if card.get("feature_names") != feature_names():
+    if card.get("feature_names") != spec.names():
         raise ModelError(
-            f"{directory}: the card's feature names differ from those of feature version {FEATURE_VERSION} "
+            f"{directory}: the card's feature names differ from those of feature version {spec.version} "
             "(an edited or foreign card); retrain it with `mtdetect train`"
         )
     if embedding_sha and card.get("embedding", {}).get("weights_sha256") != embedding_sha:

@@ -42,7 +42,7 @@ def render_article(result: ArticleResult, fmt: str, width: int | None = None) ->
             rows.append("\t".join(_tsv_cell(v) for v in (
                 s["index"], s["status"], s["alignment"], s["similarity"], s["p_mt"], int(s["flagged"]),
                 s["text"], s["reference"], _evidence_str(s["evidence"]))))
-        rows.append(f"# verdict={data['verdict']}\tflagged_fraction={data['flagged_fraction']}\t"
+        rows.append(f"# verdict={data['verdict']}\tmode={data['mode']}\tflagged_fraction={data['flagged_fraction']}\t"
                     f"signature={data['signature']}")
         return "\n".join(rows) + "\n"
     if fmt == "text":
@@ -73,10 +73,15 @@ def _render_text(result: ArticleResult, width: int | None) -> str:
             mark, prob = "copy", "0.00"
         else:
             mark, prob = ("MT" if s.flagged else ""), f"{s.p_mt:.2f}"
-        ref = " ".join(s.reference) if s.reference else "(no counterpart: new material)"
+        if result.mode == "reference-free":
+            ref = "(reference-free)"
+        else:
+            ref = " ".join(s.reference) if s.reference else "(no counterpart: new material)"
         table.add_row(str(s.index + 1), prob, mark, Text(s.text), Text(f"[{s.alignment}] {ref}"),
                       Text(_evidence_str(s.evidence[:4])))
     console.print(table)
+    for line in _mode_lines(result):
+        console.print(line)
     console.print(
         f"verdict: {result.verdict}   flagged: {sum(s.flagged for s in result.sentences)}/{result.n_scored} "
         f"scored sentences ({result.flagged_fraction:.0%}), mean p(MT) {result.mean_p_mt:.2f}, "
@@ -88,6 +93,26 @@ def _render_text(result: ArticleResult, width: int | None) -> str:
     )
     console.print(f"signature: {result.signature}")
     return buf.getvalue()
+
+
+def _mode_lines(result: ArticleResult) -> list[str]:
+    """What the text summary says about how the article was scored (index match, reference-free)."""
+    lines = []
+    m = result.match
+    if m is not None:
+        if m.get("found"):
+            lines.append(f"original found in the archive ({m['archive_size']} articles): {m['id']} "
+                         f"(related share {m['related_share']:.0%}, mean cosine {m['mean_best_cosine']:.2f}, "
+                         f"margin over the runner-up {m['margin']:.0%})")
+        else:
+            closest = f"; closest {m['closest_id']} ({m['closest_related_share']:.0%} related)" if "closest_id" in m else ""
+            lines.append(f"no original in the archive ({m['archive_size']} articles){closest}: scored reference-free")
+    if result.mode == "reference-free":
+        lines.append("reference-free: judged on the suspect's own English, far weaker evidence than a "
+                     "comparison with the original (see the model card's held-out numbers)")
+    if result.p_article is not None:
+        lines.append(f"article probability of round-trip MT: {result.p_article:.2f}")
+    return lines
 
 
 def write_output(text: str, out: str | None) -> None:

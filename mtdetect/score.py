@@ -78,11 +78,15 @@ class ArticleResult:
     threshold: float
     signature: str
     sentences: list[SentenceResult]
-    mode: str = "reference"
+    mode: str = "reference"  # "reference" | "reference-free" | "index"
+    p_article: float | None = None  # calibrated article-level probability, where the mode has one
+    match: dict | None = None  # index mode: which archived article was matched, and how surely
 
     def to_dict(self) -> dict:
+        extra = {k: v for k, v in (("p_article", None if self.p_article is None else round(self.p_article, 4)),
+                                   ("match", self.match)) if v is not None}
         return {
-            "verdict": self.verdict, "mode": self.mode,
+            "verdict": self.verdict, "mode": self.mode, **extra,
             "flagged_fraction": round(self.flagged_fraction, 4), "mean_p_mt": round(self.mean_p_mt, 4),
             "related_share": round(self.related_share, 4), "copy_share": round(self.copy_share, 4),
             "n_sentences": self.n_sentences, "n_scored": self.n_scored, "n_unmatched": self.n_unmatched,
@@ -238,3 +242,26 @@ def score_pairs_records(detector: Detector, pairs: Sequence[Any], batch_size: in
             rec["signature"] = detector.signature
             lines.append(json.dumps(rec, ensure_ascii=False))
     return "\n".join(lines) + ("\n" if lines else "")
+
+
+def score_with_index(detector: Detector, index: Any, suspect: str, fallback: Any = None) -> ArticleResult:
+    """Find the suspect's original in an archive index and score against it; with no match,
+    score reference-free (`fallback`, default the shipped reference-free model).
+
+    The result's `match` block says which archived article was used and how surely.
+    """
+    from .index import match_summary
+
+    rule = detector.verdict_rule
+    best, considered = index.match(suspect, detector.embedder.encode, rule.related_cosine, rule.min_related_share)
+    if best is None:
+        from .reffree import ReferenceFreeDetector
+
+        result = (fallback or ReferenceFreeDetector()).score_article(suspect)
+    else:
+        reference = index.text(best.row)
+        check_alignment_size(len(split_sentences(suspect)), len(split_sentences(reference)))
+        result = detector.score_article(suspect, reference)
+        result.mode = "index"
+    result.match = match_summary(best, considered, index)
+    return result

@@ -74,8 +74,8 @@ def test_user_mistakes_one_line_exit_3(tmp_path, tiny_model_dir, content, messag
 def test_missing_file_and_usage_errors(tiny_model_dir, tmp_path):
     r = run(["score", tmp_path / "nope.txt", "--reference", SEED["original"], "--model", tiny_model_dir])
     assert r.exit_code == 3 and "no such file" in r.output
-    r = run(["score", SEED["roundtrip"], "--model", tiny_model_dir])
-    assert r.exit_code == 2 and "--reference" in r.output
+    r = run(["score", SEED["roundtrip"], "--reference", SEED["original"], "--index", tmp_path])
+    assert r.exit_code == 2 and "--reference or --index" in r.output
     r = run(["score", SEED["roundtrip"], "--reference", SEED["original"], "--threshold", "7"])
     assert r.exit_code == 2
 
