@@ -79,9 +79,11 @@ class ArticleResult:
     signature: str
     sentences: list[SentenceResult]
     mode: str = "reference"
+    # Every reference sentence, so that a report can also show those no suspect sentence took up.
+    reference_sentences: list[str] | None = None
 
     def to_dict(self) -> dict:
-        return {
+        out = {
             "verdict": self.verdict, "mode": self.mode,
             "flagged_fraction": round(self.flagged_fraction, 4), "mean_p_mt": round(self.mean_p_mt, 4),
             "related_share": round(self.related_share, 4), "copy_share": round(self.copy_share, 4),
@@ -89,6 +91,9 @@ class ArticleResult:
             "threshold": self.threshold, "signature": self.signature,
             "sentences": [s.to_dict() for s in self.sentences],
         }
+        if self.reference_sentences is not None:
+            out["reference_sentences"] = list(self.reference_sentences)
+        return out
 
 
 def verdict_of(sentences: Sequence[SentenceResult], rule: VerdictRule) -> tuple[str, dict[str, float]]:
@@ -207,7 +212,7 @@ class Detector:
             related_share=shares["related_share"], copy_share=shares["copy_share"],
             n_sentences=len(results), n_scored=sum(r.status == "scored" for r in results),
             n_unmatched=sum(r.status == "unmatched" for r in results), threshold=self.threshold,
-            signature=self.signature, sentences=results,
+            signature=self.signature, sentences=results, reference_sentences=list(ref),
         )
 
 
