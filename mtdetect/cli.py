@@ -26,6 +26,7 @@ class Format(str, Enum):
     json = "json"
     jsonl = "jsonl"
     tsv = "tsv"
+    html = "html"
 
 
 def _fail(message: str, code: int) -> None:
@@ -73,7 +74,8 @@ def score(
     reference: Optional[str] = typer.Option(None, "--reference", "-r", help="The original article."),
     pairs: Optional[str] = typer.Option(None, "--pairs", help="JSONL of {reference, candidate, ...}; '-' = stdin."),
     model: Optional[Path] = typer.Option(None, "--model", "-m", help="Model directory (default: shipped model)."),
-    fmt: Format = typer.Option(Format.text, "--format", "-f", help="Output format for articles."),
+    fmt: Format = typer.Option(Format.text, "--format", "-f", help="Output format for articles; html: a "
+                            "self-contained report, texts side by side with the evidence marked (use --out)."),
     threshold: Optional[float] = typer.Option(None, "--threshold", help="Flag threshold (default: the model's)."),
     out: Optional[str] = typer.Option(None, "--out", "-o", help="Write here (atomically) instead of stdout."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
@@ -112,7 +114,8 @@ def score(
     result = det.score_article(suspect_text, reference_text)
     if result.n_sentences == 0:
         raise InputError(f"{suspect or '<stdin>'}: no sentences found")
-    write_output(render_article(result, fmt.value), out)
+    write_output(render_article(result, fmt.value, sources={"suspect": suspect or "<stdin>",
+                                                            "reference": reference}), out)
 
 
 @app.command()
