@@ -254,14 +254,19 @@ def _browser(exe: str, profile: Path, *args: str) -> subprocess.CompletedProcess
 
 
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory, embedder):
+def chromium() -> str:
+    return _chromium()
+
+
+@pytest.fixture(scope="module")
+def rendered(chromium, tmp_path_factory, embedder):  # chromium first: skip before loading the model
     """The 001 and 002 reports (shipped model) as Chromium rendered them: DOM and screenshot."""
     from concurrent.futures import ThreadPoolExecutor
 
     from mtdetect.render import render_article
     from mtdetect.score import Detector
 
-    exe = _chromium()
+    exe = chromium
     det = Detector(embedder=embedder)
     reference = SEED["original"].read_text(encoding="utf-8")
     tmp = tmp_path_factory.mktemp("html")
