@@ -26,6 +26,7 @@ class Format(str, Enum):
     json = "json"
     jsonl = "jsonl"
     tsv = "tsv"
+    html = "html"
 
 
 def _fail(message: str, code: int) -> None:
@@ -76,7 +77,8 @@ def score(
     pairs: Optional[str] = typer.Option(None, "--pairs", help="JSONL of {reference, candidate, ...}; '-' = stdin."),
     model: Optional[Path] = typer.Option(None, "--model", "-m", help="Model directory (default: shipped model)."),
     rf_model: Optional[Path] = typer.Option(None, "--rf-model", help="Reference-free model directory."),
-    fmt: Format = typer.Option(Format.text, "--format", "-f", help="Output format for articles."),
+    fmt: Format = typer.Option(Format.text, "--format", "-f", help="Output format for articles; html: a "
+                            "self-contained report, texts side by side with the evidence marked (use --out)."),
     threshold: Optional[float] = typer.Option(None, "--threshold", help="Flag threshold (default: the model's)."),
     out: Optional[str] = typer.Option(None, "--out", "-o", help="Write here (atomically) instead of stdout."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
@@ -130,7 +132,9 @@ def score(
         result = Detector(model, threshold=threshold).score_article(suspect_text, reference_text)
     if result.n_sentences == 0:
         raise InputError(f"{suspect_name}: no sentences found")
-    write_output(render_article(result, fmt.value), out)
+    reference_name = reference or (result.match or {}).get("id")
+    write_output(render_article(result, fmt.value, sources={"suspect": suspect_name, "reference": reference_name}),
+                 out)
 
 
 @app.command("index")

@@ -1,4 +1,4 @@
-"""All output rendering in one place: text (a rich table), json, jsonl, tsv.
+"""All output rendering in one place: text (a rich table), json, jsonl, tsv, html (report_html).
 
 Data goes to stdout (or --out, written atomically); logs and progress go to stderr.
 """
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .score import ArticleResult
 
-FORMATS = ("text", "json", "jsonl", "tsv")
+FORMATS = ("text", "json", "jsonl", "tsv", "html")
 
 
 def _evidence_str(ev: list[dict]) -> str:
@@ -25,9 +25,17 @@ def _tsv_cell(value: object) -> str:
     return "" if value is None else str(value).replace("\t", " ").replace("\n", " ")
 
 
-def render_article(result: ArticleResult, fmt: str, width: int | None = None) -> str:
-    """The article result as a string in `fmt` (one of FORMATS)."""
+def render_article(result: ArticleResult, fmt: str, width: int | None = None,
+                   sources: dict[str, str] | None = None) -> str:
+    """The article result as a string in `fmt` (one of FORMATS).
+
+    `sources` ({"suspect": name, "reference": name}) labels the columns of the html report.
+    """
     data = result.to_dict()
+    if fmt == "html":
+        from .report_html import render_html
+
+        return render_html(data, sources)
     if fmt == "json":
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     if fmt == "jsonl":

@@ -81,11 +81,13 @@ class ArticleResult:
     mode: str = "reference"  # "reference" | "reference-free" | "index"
     p_article: float | None = None  # calibrated article-level probability, where the mode has one
     match: dict | None = None  # index mode: which archived article was matched, and how surely
+    # Every reference sentence, so that a report can also show those no suspect sentence took up.
+    reference_sentences: list[str] | None = None
 
     def to_dict(self) -> dict:
         extra = {k: v for k, v in (("p_article", None if self.p_article is None else round(self.p_article, 4)),
                                    ("match", self.match)) if v is not None}
-        return {
+        out = {
             "verdict": self.verdict, "mode": self.mode, **extra,
             "flagged_fraction": round(self.flagged_fraction, 4), "mean_p_mt": round(self.mean_p_mt, 4),
             "related_share": round(self.related_share, 4), "copy_share": round(self.copy_share, 4),
@@ -93,6 +95,9 @@ class ArticleResult:
             "threshold": self.threshold, "signature": self.signature,
             "sentences": [s.to_dict() for s in self.sentences],
         }
+        if self.reference_sentences is not None:
+            out["reference_sentences"] = list(self.reference_sentences)
+        return out
 
 
 def verdict_of(sentences: Sequence[SentenceResult], rule: VerdictRule) -> tuple[str, dict[str, float]]:
@@ -211,7 +216,7 @@ class Detector:
             related_share=shares["related_share"], copy_share=shares["copy_share"],
             n_sentences=len(results), n_scored=sum(r.status == "scored" for r in results),
             n_unmatched=sum(r.status == "unmatched" for r in results), threshold=self.threshold,
-            signature=self.signature, sentences=results,
+            signature=self.signature, sentences=results, reference_sentences=list(ref),
         )
 
 
