@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin
 
 from . import __version__
 from .features import FEATURE_VERSION, feature_names
@@ -63,6 +62,7 @@ CARD_FILE = "card.json"
 # Anything else in a model file is refused at load time. These are exactly what the two
 # supported configurations (logistic or boosted trees, sigmoid or isotonic) produce.
 TRUSTED_TYPES = [
+    "mtdetect.linear.ClippedLogistic",
     "mtdetect.model.ClippedLogistic",
     "sklearn.calibration._CalibratedClassifier",
     "sklearn.calibration._SigmoidCalibration",
@@ -70,80 +70,49 @@ TRUSTED_TYPES = [
 ]
 
 
-class ClippedLogistic(ClassifierMixin, BaseEstimator):
-    """L2 logistic regression on standardised features clipped to their training range,
-    with optional sign constraints on the weights.
+def __getattr__(name: str) -> Any:
+    """`mtdetect.model.ClippedLogistic` (the name older model files use) without importing
+    scikit-learn when only scoring."""
+    if name == "ClippedLogistic":
+        from .linear import ClippedLogistic
 
-    Linear on purpose: it transfers across MT engines and domains better than boosted trees
-    in our leave-one-dataset-out runs, and its weights can be read.
-    * Clipping (each feature to its 0.5-99.5% training quantiles) stops extrapolation: a
-      one-word sentence aligned to a long one has a length ratio far outside anything seen
-      in training. Features constant at those quantiles (rare counts such as added
-      honorifics) keep their full training range.
-    * `signs` (+1, -1 or 0 per feature) bound each weight to the direction a round trip
-      implies (e.g. keeping the reference's numbers can only count towards MT), so the
-      model cannot learn a trait of its training corpora backwards.
+        return ClippedLogistic
+    raise AttributeError(name)
+
+
+class LinearEnsemble:
+    """Prediction of a Platt-calibrated ClippedLogistic ensemble in plain numpy.
+
+    The card carries these numbers (`linear_export`, written with the skops file at save
+    time); scoring then needs neither scikit-learn nor skops, which halves a cold start.
+    `tests/test_model.py` checks it gives the skops classifier's probabilities.
     """
 
-    def __init__(self, C: float = 0.3, quantile: float = 0.005, signs: tuple[int, ...] | None = None) -> None:
-        self.C = C
-        self.quantile = quantile
-        self.signs = signs
-
-    def fit(self, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None) -> "ClippedLogistic":
-        from scipy.optimize import minimize
-
-        X = np.asarray(X, dtype=np.float64)
-        y = np.asarray(y, dtype=np.float64)
-        w = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
-        lo = np.quantile(X, self.quantile, axis=0)
-        hi = np.quantile(X, 1.0 - self.quantile, axis=0)
-        flat = lo == hi
-        self.lower_ = np.where(flat, X.min(axis=0), lo)
-        self.upper_ = np.where(flat, X.max(axis=0), hi)
-        clipped = np.clip(X, self.lower_, self.upper_)
-        self.mean_ = np.average(clipped, axis=0, weights=w)
-        std = np.sqrt(np.average((clipped - self.mean_) ** 2, axis=0, weights=w))
-        self.scale_ = np.where(std > 0, std, 1.0)
-        Z = self._z(X)
-        d = Z.shape[1]
-
-        def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:  # C * sum w*logloss + |coef|^2 / 2
-            margin = Z @ theta[:d] + theta[d]
-            p = 1.0 / (1.0 + np.exp(-margin))
-            ll = np.sum(w * (np.logaddexp(0.0, margin) - y * margin))
-            g = w * (p - y)
-            grad = np.concatenate([self.C * (Z.T @ g) + theta[:d], [self.C * g.sum()]])
-            return self.C * ll + 0.5 * float(theta[:d] @ theta[:d]), grad
-
-        signs = self.signs or (0,) * d
-        if len(signs) != d:
-            raise ValueError(f"signs has {len(signs)} entries for {d} features")
-        bounds = [(0, None) if s > 0 else (None, 0) if s < 0 else (None, None) for s in signs] + [(None, None)]
-        res = minimize(loss, np.zeros(d + 1), jac=True, method="L-BFGS-B", bounds=bounds,
-                       options={"maxiter": 2000})
-        self.coef_ = res.x[:d]
-        self.intercept_ = float(res.x[d])
-        self.classes_ = np.array([0, 1])
-        return self
-
-    def _z(self, X: np.ndarray) -> np.ndarray:
-        """Clip to the training range, then standardise."""
-        return (np.clip(np.asarray(X, dtype=np.float64), self.lower_, self.upper_) - self.mean_) / self.scale_
-
-    def decision_function(self, X: np.ndarray) -> np.ndarray:
-        return self._z(X) @ self.coef_ + self.intercept_
+    def __init__(self, folds: list[dict]) -> None:
+        self.folds = [{k: np.asarray(v, dtype=np.float64) for k, v in f.items()} for f in folds]
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
-        p = 1.0 / (1.0 + np.exp(-self.decision_function(X)))
+        X = np.asarray(X, dtype=np.float64)
+        p = np.zeros(len(X))
+        for f in self.folds:
+            z = (np.clip(X, f["lower"], f["upper"]) - f["mean"]) / f["scale"]
+            margin = z @ f["coef"] + f["intercept"]
+            p += 1.0 / (1.0 + np.exp(f["a"] * margin + f["b"]))
+        p /= len(self.folds)
         return np.column_stack([1.0 - p, p])
 
-    def predict(self, X: np.ndarray) -> np.ndarray:
-        return (self.decision_function(X) > 0).astype(int)
 
-    def weights(self, names: list[str]) -> dict[str, float]:
-        """Standardised weight of each feature (positive = evidence of MT)."""
-        return {n: round(float(c), 4) for n, c in zip(names, self.coef_)}
+def export_linear(classifier: Any) -> list[dict] | None:
+    """The numbers LinearEnsemble needs, or None for a classifier of another kind."""
+    folds = []
+    for cc in getattr(classifier, "calibrated_classifiers_", []):
+        est, cals = cc.estimator, cc.calibrators
+        if type(est).__name__ != "ClippedLogistic" or len(cals) != 1 or not hasattr(cals[0], "a_"):
+            return None
+        folds.append({"lower": est.lower_.tolist(), "upper": est.upper_.tolist(), "mean": est.mean_.tolist(),
+                      "scale": est.scale_.tolist(), "coef": est.coef_.tolist(), "intercept": float(est.intercept_),
+                      "a": float(cals[0].a_), "b": float(cals[0].b_)})
+    return folds or None
 
 
 class ModelError(InputError):
@@ -236,6 +205,9 @@ def save_model(classifier: Any, card: dict, out_dir: Path, spec: FeatureSpec | N
         if untrusted:
             raise ModelError(f"classifier uses types outside the trusted list: {sorted(untrusted)}")
         card = dict(card)
+        linear = export_linear(classifier)
+        if linear is not None:
+            card["linear_export"] = linear
         card.update(
             format=CARD_FORMAT,
             classifier_file=CLASSIFIER_FILE,
@@ -260,10 +232,13 @@ def save_model(classifier: Any, card: dict, out_dir: Path, spec: FeatureSpec | N
 
 
 def load_model(path: Path | str | None = None, embedding_sha: str | None = None,
-               spec: FeatureSpec | None = None) -> Model:
-    """Load and verify a model directory; raise ModelError with a one-line reason."""
-    import skops.io as sio
+               spec: FeatureSpec | None = None, full: bool = False) -> Model:
+    """Load and verify a model directory; raise ModelError with a one-line reason.
 
+    A logistic model's card carries its numbers (`linear_export`): scoring uses them in
+    numpy, after checking the skops file's hash, without importing scikit-learn or skops.
+    `full=True` loads the scikit-learn object from the skops file instead.
+    """
     spec = spec or reference_spec()
     directory = Path(path) if path else default_model_dir(spec)
     card_path = directory / CARD_FILE
@@ -301,6 +276,13 @@ def load_model(path: Path | str | None = None, embedding_sha: str | None = None,
         raise ModelError(f"{clf_path}: classifier file missing")
     if sha256_file(clf_path) != card.get("classifier_sha256"):
         raise ModelError(f"{clf_path}: file does not match the hash in its card (damaged or tampered with)")
+    if card.get("linear_export") and not full:
+        try:
+            return Model(LinearEnsemble(card["linear_export"]), card, directory)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ModelError(f"{card_path}: damaged linear_export ({exc})") from None
+    import skops.io as sio
+
     try:
         untrusted = set(sio.get_untrusted_types(file=clf_path)) - set(TRUSTED_TYPES)
         if untrusted:

@@ -106,7 +106,7 @@ def _fit(X: np.ndarray, y: np.ndarray, w: np.ndarray, splits: list, config: Refe
     from sklearn.calibration import CalibratedClassifierCV
     from threadpoolctl import threadpool_limits
 
-    from .model import ClippedLogistic
+    from .linear import ClippedLogistic
 
     base = ClippedLogistic(C=config.C, signs=tuple(solo_directions()))
     clf = CalibratedClassifierCV(base, method="sigmoid", cv=splits)

@@ -121,3 +121,30 @@ def test_every_supported_configuration_saves_and_loads(tmp_path, tiny_model_dir,
     card = json.loads((tiny_model_dir / "card.json").read_text())
     save_model(clf, card, tmp_path / "m")
     assert np.array_equal(load_model(tmp_path / "m").predict_proba(X), clf.predict_proba(X)[:, 1])
+
+
+def test_numpy_path_equals_the_skops_classifier(tiny_model_dir):
+    """Scoring reads the card's linear_export; it must give the skops classifier's numbers."""
+    import numpy as np
+
+    from mtdetect.model import LinearEnsemble, load_model
+
+    fast, full = load_model(tiny_model_dir), load_model(tiny_model_dir, full=True)
+    assert isinstance(fast.classifier, LinearEnsemble) and not isinstance(full.classifier, LinearEnsemble)
+    X = np.random.default_rng(1).normal(size=(200, len(fast.feature_names))) * 4
+    assert np.allclose(fast.predict_proba(X), full.predict_proba(X), rtol=0, atol=1e-12)
+
+
+def test_scoring_imports_neither_sklearn_nor_skops(tiny_model_dir):
+    """A cold `mtdetect score` is dominated by imports: the scoring path must not pay for these."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from mtdetect.score import Detector; "
+        f"d = Detector({str(tiny_model_dir)!r}); d.score_pairs(['The goods cost less than 20 euros.'], "
+        "['The merchandise was less than 20 EURO.']); "
+        "print(sorted(m for m in ('sklearn', 'skops', 'scipy') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr
