@@ -142,16 +142,43 @@ def feature_matrix(references: Sequence[str], candidates: Sequence[str]) -> Any:
     return hasher.transform(pair_features(r, c) for r, c in zip(references, candidates))
 
 
+def _added_honorifics(view: PairView) -> int:
+    return max(sum(t in HONORIFICS for t in view.cand_lower) - sum(t in HONORIFICS for t in view.ref_lower), 0)
+
+
+def adds_honorific(reference: str, candidate: str) -> bool:
+    """Whether the candidate has more honorifics ("Mr.", "M.", "Mrs."...) than the reference."""
+    return _added_honorifics(PairView(reference, candidate, 0.0)) > 0
+
+
 def french_traces(references: Sequence[str], candidates: Sequence[str]) -> dict:
     """Honorifics and accented words the candidates add: consistent with a French pivot
     ("M. Xi" -> "Mr. Xi", "stoking" -> "stoké"), but unmeasured (no French-pivot data)."""
-    honorifics, accented = 0, []
+    honorifics, sentences, accented = 0, 0, []
     for r, c in zip(references, candidates):
         view = PairView(r, c, 0.0)
-        honorifics += max(sum(t in HONORIFICS for t in view.cand_lower) - sum(t in HONORIFICS for t in view.ref_lower), 0)
+        added = _added_honorifics(view)
+        honorifics += added
+        sentences += added > 0
         ref_set = set(view.ref_lower)
         accented += [t for t in view.cand_tokens if _ACCENTED.search(t) and t.lower() not in ref_set]
-    return {"honorifics_added": honorifics, "accented_words": sorted(set(accented))[:10]}
+    return {"honorifics_added": honorifics, "sentences_with_added_honorific": sentences,
+            "accented_words": sorted(set(accented))[:10]}
+
+
+def unseen_honorific_p(k: int, n: int, card: dict) -> float | None:
+    """Chance of k or more of n sentences adding an honorific under the known pivot that adds
+    them most often (its measured rate, add-one smoothed); None when the card has no rates."""
+    counts = card.get("honorific_added")
+    if not counts or k == 0:
+        return None
+    from scipy.stats import binom
+
+    rate = max((v["added"] + 1) / (v["sentences"] + 2) for v in counts.values())
+    return float(binom.sf(k - 1, n, rate))
+
+
+UNSEEN_P = 1e-3  # below this, the traces are ones no known pivot produces: abstain
 
 
 # ---------------------------------------------------------------- model and article guess
@@ -253,8 +280,14 @@ def guess_pivot(references: Sequence[str], candidates: Sequence[str], model: Piv
     langs = by_language(dist)
     top, conf = next(iter(langs.items()))
     engine = max((c for c in dist if language_of(c) == top), key=dist.get)
-    known = ", ".join(LANGUAGE_NAMES.get(language_of(c), language_of(c)) for c in model.classes)
-    if conf < model.abstain_below:
+    known = ", ".join(sorted({LANGUAGE_NAMES.get(language_of(c), language_of(c)) for c in model.classes}))
+    p_unseen = unseen_honorific_p(traces["sentences_with_added_honorific"], n, model.model.card)
+    if p_unseen is not None and p_unseen < UNSEEN_P:
+        language = "unknown"
+        note = (f"{traces['sentences_with_added_honorific']} of {n} sentences add an honorific; no known pivot "
+                f"does that so often (chance under the likeliest {p_unseen:.1e}), so none of them "
+                f"(best {top}, {conf:.2f}) is trusted; the model knows only {known}.")
+    elif conf < model.abstain_below:
         language = "unknown"
         note = (f"no pivot reaches confidence {model.abstain_below:.2f} (best {top}, {conf:.2f}); "
                 f"the model knows only {known}.")

@@ -40,7 +40,8 @@ def tiny_pivot(tmp_path_factory):
     X = feature_matrix([r for r, _, _ in rows], [c for _, c, _ in rows])
     clf = LogisticRegression(C=1.0, max_iter=200).fit(X, [cls for _, _, cls in rows])
     out = tmp_path_factory.mktemp("pivot") / "tiny"
-    save_pivot_model(clf, {"article": {"temperature": 1.0, "abstain_below": 0.9}}, out)
+    hon = {c: {"sentences": 1000, "added": 1} for c in _SWAPS}  # known pivots rarely add "Mr."
+    save_pivot_model(clf, {"article": {"temperature": 1.0, "abstain_below": 0.9}, "honorific_added": hon}, out)
     return out, sents, rows, clf.predict_proba(X)
 
 
@@ -89,9 +90,22 @@ def test_abstains_on_weak_evidence(tiny_pivot):
 def test_french_traces_are_evidence_not_a_class(tiny_pivot):
     model = load_pivot_model(tiny_pivot[0])
     g = guess_pivot(["Xi is stoking tension."], ["Mr. XI is stoké tension."], model=model)
-    assert g["french_traces"] == {"honorifics_added": 1, "accented_words": ["stoké"]}
+    assert g["french_traces"] == {"honorifics_added": 1, "sentences_with_added_honorific": 1,
+                                  "accented_words": ["stoké"]}
     assert "unmeasured" not in g["language"] and "fr" not in g["distribution"]
     assert "consistent with a French pivot" in g["note"] and "cannot measure" in g["note"]
+
+
+def test_honorifics_no_known_pivot_adds_make_it_abstain(tiny_pivot):
+    model = load_pivot_model(tiny_pivot[0])
+    refs, cands = zip(*_pairs("opus-mt:de", tiny_pivot[1][:10]))
+    assert guess_pivot(refs, cands, model=model)["language"] == "de"
+    with_mr = [c.replace("Xi", "Mr. Xi").replace("Putin", "Mr. Putin") for c in cands]
+    k = sum(a != b for a, b in zip(with_mr, cands))
+    assert k >= 3
+    g = guess_pivot(refs, with_mr, model=model)
+    assert g["language"] == "unknown" and "no known pivot does that" in g["note"]
+    assert g["french_traces"]["sentences_with_added_honorific"] == k
 
 
 def test_score_path_works_without_a_pivot_model(monkeypatch, tmp_path):
