@@ -95,12 +95,27 @@ def _render_text(result: ArticleResult, width: int | None) -> str:
         f"scored sentences ({result.flagged_fraction:.0%}), mean p(MT) {result.mean_p_mt:.2f}, "
         f"threshold {result.threshold:g}"
     )
+    if result.pivot is not None:
+        console.print(_pivot_line(result.pivot))
     console.print(
         f"sentences: {result.n_sentences} ({result.n_scored} scored, {result.n_unmatched} new material, "
         f"{sum(s.status == 'copy' for s in result.sentences)} copied); related share {result.related_share:.0%}"
     )
     console.print(f"signature: {result.signature}")
     return buf.getvalue()
+
+
+def _pivot_line(pv: dict) -> str:
+    """One line: the pivot guess, its confidence, and any (unmeasured) French traces."""
+    best = next(iter(pv["distribution"].items()), ("-", 0.0))
+    head = (f"pivot guess: unknown (best {best[0]} {best[1]:.2f})" if pv["language"] == "unknown"
+            else f"pivot guess: {pv['language']} ({pv['engine']}-like), confidence {pv['confidence']:.2f}")
+    fr = pv.get("french_traces") or {}
+    tail = ""
+    if fr.get("honorifics_added") or fr.get("accented_words"):
+        tail = (f"; {fr['honorifics_added']} added honorific(s), accented {', '.join(fr['accented_words'][:3]) or '-'}:"
+                " consistent with French (unmeasured)")
+    return f"{head} from {pv['n_sentences']} flagged sentences{tail}"
 
 
 def _mode_lines(result: ArticleResult) -> list[str]:

@@ -83,10 +83,11 @@ class ArticleResult:
     match: dict | None = None  # index mode: which archived article was matched, and how surely
     # Every reference sentence, so that a report can also show those no suspect sentence took up.
     reference_sentences: list[str] | None = None
+    pivot: dict | None = None  # pivot-language guess for a round-trip MT verdict (mtdetect.pivot)
 
     def to_dict(self) -> dict:
         extra = {k: v for k, v in (("p_article", None if self.p_article is None else round(self.p_article, 4)),
-                                   ("match", self.match)) if v is not None}
+                                   ("match", self.match), ("pivot", self.pivot)) if v is not None}
         out = {
             "verdict": self.verdict, "mode": self.mode, **extra,
             "flagged_fraction": round(self.flagged_fraction, 4), "mean_p_mt": round(self.mean_p_mt, 4),
@@ -120,6 +121,17 @@ def verdict_of(sentences: Sequence[SentenceResult], rule: VerdictRule) -> tuple[
     if shares["flagged_fraction"] >= rule.mt_share:
         return "round-trip MT", shares
     return "rewritten", shares
+
+
+def _pivot_guess(sentences: Sequence[SentenceResult]) -> dict | None:
+    """Pivot guess from the flagged sentences' pairs; None when models/pivot is absent."""
+    from .pivot import guess_pivot, shipped_pivot_model
+
+    model = shipped_pivot_model()
+    flagged = [s for s in sentences if s.flagged and s.reference]
+    if model is None or not flagged:
+        return None
+    return guess_pivot([" ".join(s.reference) for s in flagged], [s.text for s in flagged], model)
 
 
 def _evidence(pf: PairFeatures, limit: int = 8) -> list[dict]:
@@ -217,6 +229,7 @@ class Detector:
             n_sentences=len(results), n_scored=sum(r.status == "scored" for r in results),
             n_unmatched=sum(r.status == "unmatched" for r in results), threshold=self.threshold,
             signature=self.signature, sentences=results, reference_sentences=list(ref),
+            pivot=_pivot_guess(results) if verdict == "round-trip MT" else None,
         )
 
 
