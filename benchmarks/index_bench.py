@@ -4,7 +4,7 @@
 
 Archive: `--articles` articles. The first ones are real WMT pseudo-articles (20 consecutive
 human reference sentences of one dataset); the rest, to reach the size, are generated from
-random WMT sentences. Queries:
+random WMT sentences (never those of the held-out articles). Queries:
 * spun copies whose original is archived: the MT output of one system for the same 20
   source sentences (a translation of the same story, worded by a machine);
 * articles whose original is not archived: WMT pseudo-articles held out of the archive.
@@ -69,6 +69,11 @@ def main() -> None:
     rng.shuffle(real)
     held_out = real[: args.queries // 3]
     archived = real[args.queries // 3 :]
+    # Generated filler must not contain the held-out articles' sentences (or their MT output):
+    # otherwise a "not archived" query truly has copies in the archive.
+    held_keys = {k for _, _, keys in held_out for k in keys}
+    banned = {refs[k] for k in held_keys} | {c for k in held_keys for c in mt.get(k, {}).values()}
+    pool = [s for s in pool if s not in banned]
     spun = []
     for art_id, _, keys in archived[: args.queries - len(held_out)]:
         systems = set.intersection(*(set(mt[x]) for x in keys)) if all(mt.get(x) for x in keys) else set()
