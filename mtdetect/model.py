@@ -191,8 +191,16 @@ class Model:
             return np.clip(self.classifier.predict_proba(X)[:, 1], 0.0, 1.0)
 
 
-def save_model(classifier: Any, card: dict, out_dir: Path, spec: FeatureSpec | None = None) -> Model:
-    """Write classifier + card atomically: out_dir holds the old model or the complete new one."""
+ARRAYS_FILE = "arrays.npz"
+
+
+def save_model(classifier: Any, card: dict, out_dir: Path, spec: FeatureSpec | None = None,
+               arrays: dict[str, np.ndarray] | None = None) -> Model:
+    """Write classifier + card atomically: out_dir holds the old model or the complete new one.
+
+    `arrays`: plain numeric arrays for the numpy scoring path (saved without pickle, hashed
+    in the card) when they are too big for the card itself.
+    """
     import skops.io as sio
 
     spec = spec or reference_spec()
@@ -208,6 +216,9 @@ def save_model(classifier: Any, card: dict, out_dir: Path, spec: FeatureSpec | N
         linear = export_linear(classifier)
         if linear is not None:
             card["linear_export"] = linear
+        if arrays:
+            np.savez(tmp / ARRAYS_FILE, **arrays)
+            card["arrays_file"], card["arrays_sha256"] = ARRAYS_FILE, sha256_file(tmp / ARRAYS_FILE)
         card.update(
             format=CARD_FORMAT,
             classifier_file=CLASSIFIER_FILE,
@@ -276,6 +287,15 @@ def load_model(path: Path | str | None = None, embedding_sha: str | None = None,
         raise ModelError(f"{clf_path}: classifier file missing")
     if sha256_file(clf_path) != card.get("classifier_sha256"):
         raise ModelError(f"{clf_path}: file does not match the hash in its card (damaged or tampered with)")
+    if card.get("arrays_file") and not full:
+        arrays_path = directory / str(card["arrays_file"])
+        if not arrays_path.is_file() or sha256_file(arrays_path) != card.get("arrays_sha256"):
+            raise ModelError(f"{arrays_path}: missing or does not match the hash in its card")
+        try:
+            with np.load(arrays_path, allow_pickle=False) as npz:
+                return Model({k: npz[k] for k in npz.files}, card, directory)
+        except (OSError, ValueError) as exc:
+            raise ModelError(f"{arrays_path}: not a readable array file ({exc})") from None
     if card.get("linear_export") and not full:
         try:
             return Model(LinearEnsemble(card["linear_export"]), card, directory)

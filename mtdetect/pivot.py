@@ -135,11 +135,54 @@ def pair_features(reference: str, candidate: str) -> dict[str, float]:
 
 
 def feature_matrix(references: Sequence[str], candidates: Sequence[str]) -> Any:
-    """Sparse (n, N_FEATURES) matrix of hashed pair features."""
+    """Sparse (n, N_FEATURES) matrix of hashed pair features (scikit-learn's FeatureHasher)."""
     from sklearn.feature_extraction import FeatureHasher
 
     hasher = FeatureHasher(n_features=N_FEATURES, input_type="dict", alternate_sign=False)
     return hasher.transform(pair_features(r, c) for r, c in zip(references, candidates))
+
+
+def murmur3_32(data: bytes, seed: int = 0) -> int:
+    """Signed 32-bit MurmurHash3 (x86), as scikit-learn's FeatureHasher computes it."""
+    c1, c2, m = 0xCC9E2D51, 0x1B873593, 0xFFFFFFFF
+
+    def mix(k: int) -> int:
+        k = (k * c1) & m
+        k = ((k << 15) | (k >> 17)) & m
+        return (k * c2) & m
+
+    h = seed & m
+    n = len(data) - len(data) % 4
+    for i in range(0, n, 4):
+        h ^= mix(int.from_bytes(data[i : i + 4], "little"))
+        h = ((h << 13) | (h >> 19)) & m
+        h = (h * 5 + 0xE6546B64) & m
+    if len(data) > n:
+        h ^= mix(int.from_bytes(data[n:], "little"))
+    h ^= len(data)
+    h ^= h >> 16
+    h = (h * 0x85EBCA6B) & m
+    h ^= h >> 13
+    h = (h * 0xC2B2AE35) & m
+    h ^= h >> 16
+    return h - (1 << 32) if h & 0x80000000 else h
+
+
+def hashed_logits(references: Sequence[str], candidates: Sequence[str], coef: np.ndarray,
+                  intercept: np.ndarray) -> np.ndarray:
+    """X @ coef.T + intercept for the hashed features, without building X (numpy path)."""
+    out = np.tile(intercept, (len(references), 1)).astype(np.float64)
+    n_features = coef.shape[1]
+    for i, (r, c) in enumerate(zip(references, candidates)):
+        cols: dict[int, float] = {}
+        for name, value in pair_features(r, c).items():
+            h = murmur3_32(name.encode("utf-8"))
+            col = (2147483647 if h == -2147483648 else abs(h)) % n_features
+            cols[col] = cols.get(col, 0.0) + value
+        if cols:
+            idx = np.fromiter(cols, dtype=np.int64)
+            out[i] += coef[:, idx] @ np.fromiter(cols.values(), dtype=np.float64)
+    return out
 
 
 def _added_honorifics(view: PairView) -> int:
@@ -172,10 +215,9 @@ def unseen_honorific_p(k: int, n: int, card: dict) -> float | None:
     counts = card.get("honorific_added")
     if not counts or k == 0:
         return None
-    from scipy.stats import binom
-
     rate = max((v["added"] + 1) / (v["sentences"] + 2) for v in counts.values())
-    return float(binom.sf(k - 1, n, rate))
+    # P(X >= k) for X ~ Binomial(n, rate), summed exactly (n is a number of sentences)
+    return float(min(1.0, sum(math.comb(n, j) * rate**j * (1 - rate) ** (n - j) for j in range(k, n + 1))))
 
 
 UNSEEN_P = 1e-3  # below this, the traces are ones no known pivot produces: abstain
@@ -192,7 +234,7 @@ class PivotModel:
 
     @property
     def classes(self) -> list[str]:
-        return [str(c) for c in self.model.classifier.classes_]
+        return [str(c) for c in self.model.card["classes"]]
 
     @property
     def article_temperature(self) -> float:
@@ -204,12 +246,18 @@ class PivotModel:
 
     def sentence_proba(self, references: Sequence[str], candidates: Sequence[str]) -> np.ndarray:
         """(n, classes) temperature-scaled distribution for each pair."""
-        from threadpoolctl import threadpool_limits
-
         if not len(references):
             return np.zeros((0, len(self.classes)))
+        clf = self.model.classifier
+        if isinstance(clf, dict):  # the numpy path: the card's arrays, no scikit-learn import
+            z = hashed_logits(references, candidates, clf["coef"], clf["intercept"])
+            z -= z.max(axis=1, keepdims=True)
+            e = np.exp(z)
+            return e / e.sum(axis=1, keepdims=True)
+        from threadpoolctl import threadpool_limits
+
         with threadpool_limits(1):
-            return self.model.classifier.predict_proba(feature_matrix(references, candidates))
+            return clf.predict_proba(feature_matrix(references, candidates))
 
 
 def load_pivot_model(path: Path | str | None = None) -> PivotModel:
@@ -217,7 +265,15 @@ def load_pivot_model(path: Path | str | None = None) -> PivotModel:
     model = load_model(path or default_pivot_dir(), spec=pivot_spec())
     if "article" not in model.card or "classes" not in model.card:
         raise ModelError(f"{model.path}: pivot card lacks its article settings or classes")
-    if [str(c) for c in model.classifier.classes_] != list(model.card["classes"]):
+    clf = model.classifier
+    n_classes = clf["coef"].shape[0] if isinstance(clf, dict) else len(clf.classes_)
+    if isinstance(clf, dict):
+        expected = (len(model.card["classes"]), int(model.card.get("n_features", N_FEATURES)))
+        if clf["coef"].shape != expected or clf["intercept"].shape != (n_classes,):
+            raise ModelError(f"{model.path}: the pivot arrays do not fit the card's classes and features")
+        if [str(c) for c in clf["classes"]] != list(model.card["classes"]):
+            raise ModelError(f"{model.path}: the classifier's classes differ from those in its card")
+    elif [str(c) for c in clf.classes_] != list(model.card["classes"]):
         raise ModelError(f"{model.path}: the classifier's classes differ from those in its card")
     return PivotModel(model)
 
@@ -306,4 +362,9 @@ def save_pivot_model(classifier: Any, card: dict, out_dir: Path | str) -> PivotM
     card = {**card, "classes": [str(c) for c in classifier.classes_], "feature_names": pivot_feature_names(),
             "n_features": N_FEATURES}
     card.setdefault("threshold", card["article"]["abstain_below"])
-    return PivotModel(save_model(classifier, card, Path(out_dir), spec=pivot_spec()))
+    coef = np.asarray(classifier.coef_, dtype=np.float64)
+    intercept = np.asarray(classifier.intercept_, dtype=np.float64)
+    if coef.shape[0] == 1:  # binary: softmax over (-z/2, z/2) is (1 - sigmoid(z), sigmoid(z))
+        coef, intercept = np.vstack([-coef / 2, coef / 2]), np.concatenate([-intercept / 2, intercept / 2])
+    arrays = {"coef": coef, "intercept": intercept, "classes": np.array([str(c) for c in classifier.classes_])}
+    return PivotModel(save_model(classifier, card, Path(out_dir), spec=pivot_spec(), arrays=arrays))

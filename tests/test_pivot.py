@@ -147,3 +147,25 @@ def test_shipped_card_beats_chance_within_each_engine(shared_data):
     ten = card["article"]["test"]["10_sentences"]
     assert ten["language_accuracy"] > 0.6 and ten["accuracy_when_answered"] >= ten["language_accuracy"]
     assert sent["ece_top"] < 0.1
+
+
+def test_numpy_path_equals_the_skops_classifier():
+    """Scoring uses the arrays beside the card (hashing re-implemented, no scikit-learn import);
+    it must give the skops classifier's distribution."""
+    import numpy as np
+
+    from mtdetect.model import load_model
+    from mtdetect.pivot import PivotModel, default_pivot_dir, murmur3_32, pivot_spec
+
+    if not (default_pivot_dir() / "card.json").exists():
+        pytest.skip("models/pivot is absent")
+    fast = PivotModel(load_model(default_pivot_dir(), spec=pivot_spec()))
+    full = PivotModel(load_model(default_pivot_dir(), spec=pivot_spec(), full=True))
+    assert isinstance(fast.model.classifier, dict) and not isinstance(full.model.classifier, dict)
+    refs = ["Xi is due to start a four-day visit to Russia.", "The goods cost less than 20 euros.", "Hi"]
+    cands = ["Mr. XI should start a four -day visit in Russia.", "The merchandise was less than 20 EURO.", "Hi"]
+    assert np.allclose(fast.sentence_proba(refs, cands), full.sentence_proba(refs, cands), rtol=0, atol=1e-9)
+    from sklearn.utils import murmurhash3_32
+
+    for s in ("", "a", "sub-word:stoké", "char3:<Mr", "x" * 41):
+        assert murmur3_32(s.encode("utf-8")) == murmurhash3_32(s, seed=0)
