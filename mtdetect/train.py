@@ -24,6 +24,8 @@ from .model import Model, save_model
 from .pairs import GROUP_FIELDS, Pair, check_trainable
 from .progress import log
 from .text import normalize
+from .transfer import (ArticleModel, article_transfer, doc_group, fit_article_model, matrix_rows,
+                       pseudo_documents, row_meta, source_scores, transfer_sources)
 
 
 @dataclass(frozen=True)
@@ -202,6 +204,79 @@ def out_of_fold(
     return p
 
 
+def transfer_fitter(X: np.ndarray, y: np.ndarray, pairs: Sequence[Pair], groups: Sequence[str],
+                    config: TrainConfig, cols: np.ndarray | None = None, calibrated: bool = True) -> Any:
+    """`fit(train_rows) -> scorer(rows)` for the transfer evaluation: the shipped recipe
+    (weights recomputed on the training rows, grouped calibration folds) on columns `cols`.
+
+    `calibrated=False` fits the base classifier only (same ranking, for AUC-only ablations).
+    """
+    from .features import feature_names
+
+    names = feature_names()
+    cols = np.arange(X.shape[1]) if cols is None else np.asarray(cols)
+    garr = np.asarray(groups)
+    sub = config
+
+    def fit(train: np.ndarray) -> Any:
+        w = sample_weights([pairs[i] for i in train], y[train])
+        Xt = X[np.ix_(train, cols)]
+        if calibrated:
+            inner = grouped_splits(list(garr[train]), y[train], config.n_folds)
+            clf = fit_calibrated_cols(Xt, y[train], w, inner, sub, [names[c] for c in cols])
+        else:
+            from threadpoolctl import threadpool_limits
+
+            with threadpool_limits(1):
+                clf = make_classifier(sub, [names[c] for c in cols]).fit(Xt, y[train], sample_weight=w)
+        return lambda rows: clf.predict_proba(X[np.ix_(rows, cols)])[:, 1]
+
+    return fit
+
+
+def fit_calibrated_cols(X: np.ndarray, y: np.ndarray, w: np.ndarray, splits: list, config: TrainConfig,
+                        names: list[str]) -> Any:
+    """fit_calibrated on a subset of the feature columns (`names`)."""
+    from sklearn.calibration import CalibratedClassifierCV
+
+    from threadpoolctl import threadpool_limits
+
+    clf = CalibratedClassifierCV(make_classifier(config, names), method=config.calibration, cv=splits)
+    with threadpool_limits(1):
+        clf.fit(X, y, sample_weight=w)
+    return clf
+
+
+def transfer_metrics(X: np.ndarray, y: np.ndarray, pairs: Sequence[Pair], groups: Sequence[str],
+                     pooled: np.ndarray, config: TrainConfig) -> tuple[dict, ArticleModel | None]:
+    """Leave-one-source-out sentence AUC and article accuracy, and the article model fitted
+    on pseudo-documents of every source (with the held-out sentence probabilities `pooled`)."""
+    meta = row_meta(pairs)
+    sources = transfer_sources(meta, y)
+    fit = transfer_fitter(X, y, pairs, groups, config)
+    scores = source_scores(sources, fit, len(y), progress=log)
+    rows = matrix_rows(sources, y, scores)
+    articles = article_transfer(sources, y, meta, pooled, scores, config.seed)
+    covered = np.flatnonzero(~np.isnan(pooled))
+    docs = pseudo_documents(meta, y, covered, config.seed)
+    am = None
+    if len({int(y[d[0]]) for d in docs}) == 2:
+        am = fit_article_model([pooled[d] for d in docs], [int(y[d[0]]) for d in docs],
+                               [doc_group(meta, int(d[0])) for d in docs])
+    aucs = [r["roc_auc"] for r in rows if r["roc_auc"] is not None]
+    accs = [r["accuracy"] for r in articles]
+    out = {
+        "what": "leave-one-source-out: each source is scored by a model trained without it (mtdetect/transfer.py)",
+        "sentence": rows,
+        "article": articles,
+        "min_sentence_auc": min(aucs) if aucs else None,
+        "mean_sentence_auc": round(float(np.mean(aucs)), 4) if aucs else None,
+        "min_article_accuracy": min(accs) if accs else None,
+        "n_article_docs_trained": len(docs),
+    }
+    return out, am
+
+
 def feature_weights(clf: Any, names: list[str]) -> dict[str, float] | None:
     """Mean standardised logistic weight per feature over the calibrated folds (None for trees)."""
     models = [c.estimator for c in getattr(clf, "calibrated_classifiers_", [])]
@@ -275,12 +350,18 @@ def train(
         values = np.array([p.group(k) or "" for p in data.pairs])
         if k != key and (values != "").any():
             metrics[f"per_{k}"] = per_value_metrics(data.y, oof, covered, values, threshold)
+    log("transfer evaluation: leave one source out")
+    t_tr = time.perf_counter()
+    transfer, article_model = transfer_metrics(data.X, data.y, data.pairs, groups, oof, config)
+    metrics["transfer"] = transfer
+    transfer_seconds = time.perf_counter() - t_tr
     log("fitting the final calibrated model")
     clf = fit_calibrated(data.X, data.y, w, splits, config)
     seconds = {
         "encode": round(data.encode_seconds, 1),
         "features": round(data.feature_seconds, 1),
         "fit_and_validate": round(time.perf_counter() - t_fit, 1),
+        "transfer": round(transfer_seconds, 1),
         "total": round(time.perf_counter() - t_start, 1),
     }
     counts: dict[str, Any] = {"pairs": len(data.pairs), "mt": int((data.y == 1).sum()),
@@ -299,7 +380,9 @@ def train(
         "threshold_rule": config.threshold_rule,
         "train_config": asdict(config),
         "training_data": {"sha256": data_hash(data.pairs), "counts": counts},
-        "metrics": {"heldout": metrics},
+        "metrics": {"heldout": {k: v for k, v in metrics.items() if k != "transfer"},
+                    "transfer": metrics.get("transfer")},
+        "article_model": article_model.to_dict() if article_model else None,
         "seconds": seconds,
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
