@@ -79,6 +79,7 @@ class ArticleResult:
     signature: str
     sentences: list[SentenceResult]
     mode: str = "reference"
+    p_article: float | None = None  # calibrated article probability (ArticleModel), None without one
 
     def to_dict(self) -> dict:
         return {
@@ -87,6 +88,7 @@ class ArticleResult:
             "related_share": round(self.related_share, 4), "copy_share": round(self.copy_share, 4),
             "n_sentences": self.n_sentences, "n_scored": self.n_scored, "n_unmatched": self.n_unmatched,
             "threshold": self.threshold, "signature": self.signature,
+            "p_article": None if self.p_article is None else round(self.p_article, 4),
             "sentences": [s.to_dict() for s in self.sentences],
         }
 
@@ -111,6 +113,14 @@ def verdict_of(sentences: Sequence[SentenceResult], rule: VerdictRule) -> tuple[
     if shares["flagged_fraction"] >= rule.mt_share:
         return "round-trip MT", shares
     return "rewritten", shares
+
+
+def article_probability(model: Model, sentences: Sequence[SentenceResult]) -> float | None:
+    """Calibrated probability that the article is round-trip MT, from its scored sentences'
+    p_mt (the card's article model); None when the model has none or nothing was scored."""
+    am = model.article_model
+    ps = [s.p_mt for s in sentences if s.status == "scored" and s.p_mt is not None]
+    return am.predict(ps) if am is not None and ps else None
 
 
 def _evidence(pf: PairFeatures, limit: int = 8) -> list[dict]:
@@ -202,12 +212,16 @@ class Detector:
                 results[k].flagged = bool(prob >= self.threshold)
                 results[k].evidence = _evidence(pf)
         verdict, shares = verdict_of(results, self.verdict_rule)
+        p_article = article_probability(self.model, results)
+        if p_article is not None and verdict in ("round-trip MT", "rewritten"):
+            # the whole article's evidence decides between the two (transfer.ArticleModel)
+            verdict = "round-trip MT" if p_article >= 0.5 else "rewritten"
         return ArticleResult(
             verdict=verdict, flagged_fraction=shares["flagged_fraction"], mean_p_mt=shares["mean_p_mt"],
             related_share=shares["related_share"], copy_share=shares["copy_share"],
             n_sentences=len(results), n_scored=sum(r.status == "scored" for r in results),
             n_unmatched=sum(r.status == "unmatched" for r in results), threshold=self.threshold,
-            signature=self.signature, sentences=results,
+            signature=self.signature, sentences=results, p_article=p_article,
         )
 
 
