@@ -367,42 +367,50 @@ def _roc(y: np.ndarray, s: np.ndarray) -> dict:
 
 def bench_transfer(data: Any, tweets: Any, tc: TrainConfig, sizes: Sizes, seed: int) -> dict:
     """The transfer matrix on the bench sample: each source scored by a model trained without it
-    (calibrated recipe), baselines' AUC on the same rows, article accuracy, and the ablation."""
+    (calibrated recipe), baselines' AUC on the same rows, article accuracy, and the ablation.
+
+    Tweets are evaluation-only, as in training (build_model.py): MT only, never fitted on."""
     X, y, P = data.X, data.y, list(data.pairs)
+    n_train = len(y)
     if tweets is not None and len(tweets.y):
-        X, y, P = np.vstack([X, tweets.X]), np.r_[y, tweets.y], P + list(tweets.pairs)
         for p in tweets.pairs:
             p.meta["kind"] = "tweets_opusmt"
+        X, y, P = np.vstack([X, tweets.X]), np.r_[y, tweets.y], P + list(tweets.pairs)
     names = data.names
     n = len(y)
-    groups = [p.group("dataset") or "tweets" for p in P]
+    trainable = np.arange(n) < n_train
+    groups = [p.group("dataset") or "eval-only" for p in P]
     meta = row_meta(P)
     sources = transfer_sources(meta, y)
     _log(f"bench: transfer matrix over {len(sources)} left-out sources")
-    scores = source_scores(sources, transfer_fitter(X, y, P, groups, tc), n)
+    scores = source_scores(sources, transfer_fitter(X, y, P, groups, tc, trainable=trainable), n)
     rows = matrix_rows(sources, y, scores)
     base = {"1-chrF": 1.0 - X[:, names.index("sim_chrf")], "cosine": X[:, names.index("sim_emb_cos")]}
     for r, sc in zip(rows, scores):
         m = ~np.isnan(sc)
         r["baselines"] = {k: source_auc(y[m], v[m]) for k, v in base.items()}
     _log("bench: pooled leave-one-dataset-out probabilities for the article model")
-    pooled = out_of_fold(X, y, sample_weights(P, y), groups, grouped_splits(groups, y, len(set(groups))), tc)
+    tg = groups[:n_train]
+    pooled = np.full(n, np.nan)
+    pooled[:n_train] = out_of_fold(X[:n_train], y[:n_train], sample_weights(P[:n_train], y[:n_train]), tg,
+                                   grouped_splits(tg, y[:n_train], len(set(tg))), tc)
     articles = article_transfer(sources, y, meta, pooled, scores, seed)
     out: dict[str, Any] = {"sentence": rows, "article": articles, "n": n, "n_mt": int(y.sum())}
     if sizes.ablation:
-        out["ablation"] = transfer_ablation(X, y, P, groups, names, sources, tc)
+        out["ablation"] = transfer_ablation(X, y, P, groups, names, sources, tc, trainable)
     return out
 
 
 def transfer_ablation(X: np.ndarray, y: np.ndarray, P: list[Pair], groups: list[str], names: list[str],
-                      sources: list, tc: TrainConfig) -> dict:
+                      sources: list, tc: TrainConfig, trainable: np.ndarray) -> dict:
     """Per feature group: the AUC on each left-out source without the group, and what that loses.
 
     Uncalibrated fits (calibration does not change a fold's ranking)."""
     group = np.array([group_of(nm) for nm in names])
 
     def aucs(cols: np.ndarray) -> dict[str, float | None]:
-        sc = source_scores(sources, transfer_fitter(X, y, P, groups, tc, cols, calibrated=False), len(y))
+        sc = source_scores(sources, transfer_fitter(X, y, P, groups, tc, cols, calibrated=False,
+                                                    trainable=trainable), len(y))
         return {f"{s.kind}:{s.name}": source_auc(y, v) for s, v in zip(sources, sc)}
 
     def mean(d: dict) -> float:
@@ -702,9 +710,12 @@ def _matrix_table(tr: dict, articles: list[dict] | None) -> str:
         b = r.get("baselines") or {}
         body.append([r["kind"], r["name"], r["n"], r["n_mt"], r["folds"], _f(r["roc_auc"]),
                      _f(b.get("1-chrF")), _f(b.get("cosine")), _f(r["recall"]), _f(r["false_positive_rate"]),
-                     f"{_f(a['accuracy'])} ({a['n_docs']} docs)" if a else "–"])
+                     f"{_f(a['accuracy'])} ({a['n_docs']} docs, {a['n_mt_docs']} MT)" if a else "–",
+                     _f(a.get("balanced_accuracy")) if a else "–",
+                     f"{_f(a['mt_docs_flagged'])} / {_f(a['human_docs_flagged'])}" if a else "–"])
     return _table(["left out", "source", "n", "n MT", "folds", "mtdetect AUC", "1-chrF AUC", "cosine AUC",
-                   "recall@0.5", "FPR@0.5", "article accuracy"], body)
+                   "recall@0.5", "FPR@0.5", "article accuracy", "article balanced acc.",
+                   "MT / human docs flagged"], body)
 
 
 def render_transfer(res: dict) -> list[str]:

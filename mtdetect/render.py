@@ -81,6 +81,7 @@ def _render_text(result: ArticleResult, width: int | None) -> str:
         f"verdict: {result.verdict}   flagged: {sum(s.flagged for s in result.sentences)}/{result.n_scored} "
         f"scored sentences ({result.flagged_fraction:.0%}), mean p(MT) {result.mean_p_mt:.2f}, "
         f"threshold {result.threshold:g}"
+        + (f", p(article is MT) {result.p_article:.2f}" if result.p_article is not None else "")
     )
     console.print(
         f"sentences: {result.n_sentences} ({result.n_scored} scored, {result.n_unmatched} new material, "

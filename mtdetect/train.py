@@ -205,11 +205,13 @@ def out_of_fold(
 
 
 def transfer_fitter(X: np.ndarray, y: np.ndarray, pairs: Sequence[Pair], groups: Sequence[str],
-                    config: TrainConfig, cols: np.ndarray | None = None, calibrated: bool = True) -> Any:
+                    config: TrainConfig, cols: np.ndarray | None = None, calibrated: bool = True,
+                    trainable: np.ndarray | None = None) -> Any:
     """`fit(train_rows) -> scorer(rows)` for the transfer evaluation: the shipped recipe
     (weights recomputed on the training rows, grouped calibration folds) on columns `cols`.
 
     `calibrated=False` fits the base classifier only (same ranking, for AUC-only ablations).
+    Rows where `trainable` is False are never fitted on (evaluation-only sources).
     """
     from .features import feature_names
 
@@ -219,6 +221,8 @@ def transfer_fitter(X: np.ndarray, y: np.ndarray, pairs: Sequence[Pair], groups:
     sub = config
 
     def fit(train: np.ndarray) -> Any:
+        if trainable is not None:
+            train = train[trainable[train]]
         w = sample_weights([pairs[i] for i in train], y[train])
         Xt = X[np.ix_(train, cols)]
         if calibrated:
@@ -248,12 +252,14 @@ def fit_calibrated_cols(X: np.ndarray, y: np.ndarray, w: np.ndarray, splits: lis
 
 
 def transfer_metrics(X: np.ndarray, y: np.ndarray, pairs: Sequence[Pair], groups: Sequence[str],
-                     pooled: np.ndarray, config: TrainConfig) -> tuple[dict, ArticleModel | None]:
+                     pooled: np.ndarray, config: TrainConfig,
+                     trainable: np.ndarray | None = None) -> tuple[dict, ArticleModel | None]:
     """Leave-one-source-out sentence AUC and article accuracy, and the article model fitted
-    on pseudo-documents of every source (with the held-out sentence probabilities `pooled`)."""
+    on pseudo-documents of every source (with the held-out sentence probabilities `pooled`;
+    NaN for evaluation-only rows, which `trainable` marks False)."""
     meta = row_meta(pairs)
     sources = transfer_sources(meta, y)
-    fit = transfer_fitter(X, y, pairs, groups, config)
+    fit = transfer_fitter(X, y, pairs, groups, config, trainable=trainable)
     scores = source_scores(sources, fit, len(y), progress=log)
     rows = matrix_rows(sources, y, scores)
     articles = article_transfer(sources, y, meta, pooled, scores, config.seed)
@@ -318,8 +324,14 @@ def train(
     embedder: Embedder | None = None,
     cache_dir: Path | None = None,
     extra_card: dict | None = None,
+    eval_only: Sequence[Pair] = (),
 ) -> TrainReport:
-    """Train, evaluate on held-out groups, pick the threshold, and save model + card."""
+    """Train, evaluate on held-out groups, pick the threshold, and save model + card.
+
+    `eval_only`: pairs of a source that is only ever *left out* in the transfer evaluation,
+    never trained on (e.g. MT-only round trips with no human counterpart in their domain:
+    a source made of one class would let the model separate the classes by source).
+    """
     check_trainable(list(pairs))
     t_start = time.perf_counter()
     embedder = embedder or Embedder()
@@ -352,7 +364,18 @@ def train(
             metrics[f"per_{k}"] = per_value_metrics(data.y, oof, covered, values, threshold)
     log("transfer evaluation: leave one source out")
     t_tr = time.perf_counter()
-    transfer, article_model = transfer_metrics(data.X, data.y, data.pairs, groups, oof, config)
+    ev = prepare(eval_only, encoder) if eval_only else None
+    if ev is not None and len(ev.y):
+        tX, ty, tP = np.vstack([data.X, ev.X]), np.r_[data.y, ev.y], data.pairs + ev.pairs
+        tgroups = list(groups) + ["eval-only"] * len(ev.y)
+        tpooled = np.r_[oof, np.full(len(ev.y), np.nan)]
+        trainable = np.r_[np.ones(len(data.y), bool), np.zeros(len(ev.y), bool)]
+    else:
+        tX, ty, tP, tgroups, tpooled, trainable = data.X, data.y, data.pairs, groups, oof, None
+    transfer, article_model = transfer_metrics(tX, ty, tP, tgroups, tpooled, config, trainable)
+    if ev is not None:
+        counts_eval = {"pairs": len(ev.y), "sources": sorted({p.group("kind") or "?" for p in ev.pairs})}
+        transfer["evaluation_only"] = counts_eval
     metrics["transfer"] = transfer
     transfer_seconds = time.perf_counter() - t_tr
     log("fitting the final calibrated model")

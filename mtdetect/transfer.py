@@ -91,7 +91,7 @@ def transfer_sources(meta: dict[str, np.ndarray], y: np.ndarray, min_mt: int = 5
     is_rt, is_tw = kind == RT_KIND, kind == TWEET_KIND
     is_wmt = ~is_rt & ~is_tw & (dataset != "")
     humans = is_wmt & (y == 0)
-    datasets = sorted(set(dataset[is_wmt]))
+    datasets = sorted(str(d) for d in set(dataset[is_wmt]))
     out: list[Source] = []
     for d in datasets:
         test = np.flatnonzero(is_wmt & (dataset == d))
@@ -116,7 +116,7 @@ def transfer_sources(meta: dict[str, np.ndarray], y: np.ndarray, min_mt: int = 5
     for f in FAMILIES:
         mt_only("family", f, meta["family"] == f, "vs human pairs of a left-out dataset")
     for pv in sorted(set(meta["pivot"][is_rt])):
-        mt_only("pivot", f"apertium-{pv}", is_rt & (meta["pivot"] == pv), "vs human pairs of the references' dataset")
+        mt_only("pivot", f"apertium-{str(pv)}", is_rt & (meta["pivot"] == pv), "vs human pairs of the references' dataset")
     if is_tw.any():
         mt_only("tweets", "tweets (opus-mt)", is_tw, "cross-domain: vs human news pairs of a left-out dataset")
     return out
@@ -312,6 +312,7 @@ def article_transfer(sources: Sequence[Source], y: np.ndarray, meta: dict[str, n
         rows.append({
             "kind": s.kind, "name": s.name, "n_docs": len(docs), "n_mt_docs": int(yd.sum()),
             "accuracy": round(float(correct.mean()), 4),
+            "balanced_accuracy": round(float(np.mean([correct[yd == c].mean() for c in (0, 1) if (yd == c).any()])), 4),
             "mt_docs_flagged": round(float((pa[yd == 1] >= 0.5).mean()), 4) if (yd == 1).any() else None,
             "human_docs_flagged": round(float((pa[yd == 0] >= 0.5).mean()), 4) if (yd == 0).any() else None,
             "mean_sentences": round(float(np.mean([len(d) for d in docs])), 1),

@@ -10,8 +10,10 @@ Training data (the seeds are never used: they are the test):
   human translation (label human); identical candidates are dropped (they are copies).
 * Apertium round trips (en -> es/ca/gl/eo -> en) of the same human references: true round
   trips, whose hard negatives are the independent human translations of the same sentence.
-* opus-mt round trips of English tweets (en -> de/ru/is -> en, ../shared/data): true neural
-  round trips (positives only; balanced as their own kind by sample_weights).
+* opus-mt round trips of English tweets (en -> de/ru/is -> en, ../shared/data) are true
+  neural round trips but positives only, with no human pairs in their domain: trained on,
+  they would let the model tell the classes apart by source (tweets vs news). So they are
+  an evaluation-only source of the transfer matrix, never trained on.
 
 The card's `metrics.transfer` is the headline: leave-one-source-out over every WMT dataset,
 system family, Apertium pivot and the tweets (mtdetect/transfer.py).
@@ -47,20 +49,21 @@ def main() -> None:
         sources.append(args.roundtrips)
     else:
         print(f"warning: {args.roundtrips} missing; run training/make_roundtrips.py first", file=sys.stderr)
-    if Path(args.tweets).exists():
-        sources.append(args.tweets)
     t0 = time.time()
     pairs = read_pairs(sources, require_label=True)
     for p in pairs:  # hold out whole WMT datasets: round trips follow the dataset of their reference
-        if p.meta.get("engine") and not p.meta.get("kind"):
-            p.meta["kind"] = "tweets_opusmt"
-        p.meta["group"] = p.meta.get("dataset") or "tweets"
+        p.meta["group"] = p.meta.get("dataset")
+    tweets = read_pairs([args.tweets], require_label=True) if Path(args.tweets).exists() else []
+    for p in tweets:
+        p.meta["kind"] = "tweets_opusmt"
     print(f"read {len(pairs)} pairs in {time.time() - t0:.0f}s", file=sys.stderr)
     report = train(
         pairs,
         Path(args.out),
         TrainConfig(seed=args.seed),
-        extra_card={"recipe": "training/build_model.py", "sources": [Path(s).name for s in sources]},
+        extra_card={"recipe": "training/build_model.py", "sources": [Path(s).name for s in sources],
+                    "evaluation_only_sources": [Path(args.tweets).name] if tweets else []},
+        eval_only=tweets,
     )
     print(report.model.signature)
     print({k: v for k, v in report.metrics["overall"].items() if k != "confusion"})
