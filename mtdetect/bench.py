@@ -48,7 +48,8 @@ from .progress import log
 from .text import split_sentences
 from .train import (TrainConfig, grouped_splits, make_classifier, out_of_fold, prepare, sample_weights,
                     transfer_fitter)
-from .transfer import article_transfer, matrix_rows, row_meta, source_auc, source_scores, transfer_sources
+from .transfer import (add_baselines, article_transfer, matrix_rows, row_meta, source_auc, source_scores,
+                       transfer_sources)
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -385,10 +386,7 @@ def bench_transfer(data: Any, tweets: Any, tc: TrainConfig, sizes: Sizes, seed: 
     _log(f"bench: transfer matrix over {len(sources)} left-out sources")
     scores = source_scores(sources, transfer_fitter(X, y, P, groups, tc, trainable=trainable), n)
     rows = matrix_rows(sources, y, scores)
-    base = {"1-chrF": 1.0 - X[:, names.index("sim_chrf")], "cosine": X[:, names.index("sim_emb_cos")]}
-    for r, sc in zip(rows, scores):
-        m = ~np.isnan(sc)
-        r["baselines"] = {k: source_auc(y[m], v[m]) for k, v in base.items()}
+    add_baselines(rows, scores, y, X, names)
     _log("bench: pooled leave-one-dataset-out probabilities for the article model")
     tg = groups[:n_train]
     pooled = np.full(n, np.nan)

@@ -18,13 +18,13 @@ import numpy as np
 
 from .cache import CachedEncoder
 from .embed import Embedder, pair_cosines
-from .features import feature_matrix
+from .features import feature_matrix, feature_names
 from .metrics import binary_metrics, pick_threshold
 from .model import Model, save_model
 from .pairs import GROUP_FIELDS, Pair, check_trainable
 from .progress import log
 from .text import normalize
-from .transfer import (ArticleModel, article_transfer, doc_group, fit_article_model, matrix_rows,
+from .transfer import (ArticleModel, add_baselines, article_transfer, doc_group, fit_article_model, matrix_rows,
                        pseudo_documents, row_meta, source_scores, transfer_sources)
 
 
@@ -213,12 +213,9 @@ def transfer_fitter(X: np.ndarray, y: np.ndarray, pairs: Sequence[Pair], groups:
     `calibrated=False` fits the base classifier only (same ranking, for AUC-only ablations).
     Rows where `trainable` is False are never fitted on (evaluation-only sources).
     """
-    from .features import feature_names
-
     names = feature_names()
     cols = np.arange(X.shape[1]) if cols is None else np.asarray(cols)
     garr = np.asarray(groups)
-    sub = config
 
     def fit(train: np.ndarray) -> Any:
         if trainable is not None:
@@ -227,12 +224,12 @@ def transfer_fitter(X: np.ndarray, y: np.ndarray, pairs: Sequence[Pair], groups:
         Xt = X[np.ix_(train, cols)]
         if calibrated:
             inner = grouped_splits(list(garr[train]), y[train], config.n_folds)
-            clf = fit_calibrated_cols(Xt, y[train], w, inner, sub, [names[c] for c in cols])
+            clf = fit_calibrated_cols(Xt, y[train], w, inner, config, [names[c] for c in cols])
         else:
             from threadpoolctl import threadpool_limits
 
             with threadpool_limits(1):
-                clf = make_classifier(sub, [names[c] for c in cols]).fit(Xt, y[train], sample_weight=w)
+                clf = make_classifier(config, [names[c] for c in cols]).fit(Xt, y[train], sample_weight=w)
         return lambda rows: clf.predict_proba(X[np.ix_(rows, cols)])[:, 1]
 
     return fit
@@ -262,6 +259,7 @@ def transfer_metrics(X: np.ndarray, y: np.ndarray, pairs: Sequence[Pair], groups
     fit = transfer_fitter(X, y, pairs, groups, config, trainable=trainable)
     scores = source_scores(sources, fit, len(y), progress=log)
     rows = matrix_rows(sources, y, scores)
+    add_baselines(rows, scores, y, X, feature_names())
     articles = article_transfer(sources, y, meta, pooled, scores, config.seed)
     covered = np.flatnonzero(~np.isnan(pooled))
     docs = pseudo_documents(meta, y, covered, config.seed)

@@ -169,6 +169,15 @@ def matrix_rows(sources: Sequence[Source], y: np.ndarray, scores: Sequence[np.nd
     return rows
 
 
+def add_baselines(rows: list[dict], scores: Sequence[np.ndarray], y: np.ndarray, X: np.ndarray,
+                  names: Sequence[str]) -> None:
+    """Add the training-free baselines' AUC (1 - chrF, embedding cosine) on each row's test rows."""
+    base = {"1-chrF": 1.0 - X[:, list(names).index("sim_chrf")], "cosine": X[:, list(names).index("sim_emb_cos")]}
+    for r, sc in zip(rows, scores):
+        m = ~np.isnan(sc)
+        r["baselines"] = {k: source_auc(y[m], v[m]) for k, v in base.items()}
+
+
 # --------------------------------------------------------------------------- articles
 
 ARTICLE_FEATURES = ("mean_p", "share_flagged", "q25", "q50", "q75", "evidence")
