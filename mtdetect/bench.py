@@ -781,8 +781,8 @@ def render_report(res: dict) -> str:
     L += [f"- Seeds: {seeds_ok}/{len(res['seeds'])} verdicts as expected (seeds/LABELS.md)."]
     if h.get("tweets"):
         t = h["tweets"]
-        L += [f"- Tweets (true neural round trips; in the shipped model's training data, left out in the transfer "
-              f"matrix): recall {_f(t['recall_shipped'])} at the shipped "
+        L += [f"- Tweets (true neural round trips, never trained on: an evaluation-only source): recall "
+              f"{_f(t['recall_shipped'])} at the shipped "
               f"threshold {t['shipped_threshold']:g} (n={t['n']}; by pivot {t['recall_by_pivot']})."]
     sp = res.get("speed")
     if sp:
