@@ -288,6 +288,7 @@ def bench_seeds(detector: Any) -> tuple[list[dict], list[tuple[str, str, int]]]:
         expected = SEED_EXPECTED.get(sid, "?")
         rows.append({"file": f.name, "expected": expected, "verdict": res.verdict, "ok": res.verdict == expected,
                      "flagged_fraction": round(res.flagged_fraction, 4), "mean_p_mt": round(res.mean_p_mt, 4),
+                     "p_article": None if res.p_article is None else round(res.p_article, 4),
                      "n_sentences": res.n_sentences, "n_scored": res.n_scored, "seconds": round(seconds, 3)})
         if sid in ("001", "002", "003"):  # 001: round trip (MT); 002/003: human rewrites
             pairs += [(" ".join(s.reference), s.text, int(sid == "001")) for s in res.sentences if s.status == "scored"]
@@ -792,6 +793,11 @@ def render_report(res: dict) -> str:
     L += [""]
     L += render_transfer(res)
     losses = loss_sentences(all_rows(res))
+    for r in (res.get("transfer") or {}).get("sentence", []):
+        for m, auc in (r.get("baselines") or {}).items():
+            if r["roc_auc"] is not None and auc is not None and auc >= r["roc_auc"]:
+                losses.append(f"On left-out **{r['name']}** (transfer matrix, bench sample), mtdetect does not beat "
+                              f"{m}: ROC-AUC {r['roc_auc']:.3f} vs {auc:.3f}.")
     L += ["## Where mtdetect loses", ""]
     L += ([f"- {s}" for s in losses] if losses else ["mtdetect beats every baseline on every row."]) + [""]
     inv = inverted_sentences(all_rows(res))
@@ -799,9 +805,11 @@ def render_report(res: dict) -> str:
         L += [f"- {s}" for s in inv] + [""]
 
     L += ["## Seeds (shipped model, article verdicts against 000)", "",
-          _table(["file", "expected", "verdict", "ok", "flagged fraction", "mean p_mt", "scored / sentences"],
+          _table(["file", "expected", "verdict", "ok", "flagged fraction", "mean p_mt", "p_article",
+                  "scored / sentences"],
                  [[r["file"], r["expected"], r["verdict"], "yes" if r["ok"] else "**NO**", _f(r["flagged_fraction"]),
-                   _f(r["mean_p_mt"]), f"{r['n_scored']}/{r['n_sentences']}"] for r in res["seeds"]]), ""]
+                   _f(r["mean_p_mt"]), _f(r.get("p_article")), f"{r['n_scored']}/{r['n_sentences']}"]
+                  for r in res["seeds"]]), ""]
     if res.get("seeds_pairs_rows"):
         L += ["Sentence level (001's scored sentences are MT, 002/003's are human rewrites; baselines' thresholds "
               "picked on held-out WMT scores):", "", _rows_table(res["seeds_pairs_rows"], METHODS), ""]
