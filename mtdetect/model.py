@@ -181,6 +181,14 @@ class Model:
             f"|clf:{self.card['classifier_sha256'][:12]}|thr:{self.threshold:g}|mtdetect:{__version__}"
         )
 
+    @property
+    def article_model(self) -> Any:
+        """The article-level model (transfer.ArticleModel) from the card, or None for older cards."""
+        from .transfer import ArticleModel
+
+        d = self.card.get("article_model")
+        return ArticleModel.from_dict(d) if d else None
+
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         """Calibrated probability of round-trip MT for each row of X (columns in card order)."""
         if len(X) == 0:

@@ -94,6 +94,7 @@ def _render_text(result: ArticleResult, width: int | None) -> str:
         f"verdict: {result.verdict}   flagged: {sum(s.flagged for s in result.sentences)}/{result.n_scored} "
         f"scored sentences ({result.flagged_fraction:.0%}), mean p(MT) {result.mean_p_mt:.2f}, "
         f"threshold {result.threshold:g}"
+        + (f", p(article is MT) {result.p_article:.2f}" if result.p_article is not None else "")
     )
     if result.pivot is not None:
         console.print(_pivot_line(result.pivot))
@@ -133,8 +134,6 @@ def _mode_lines(result: ArticleResult) -> list[str]:
     if result.mode == "reference-free":
         lines.append("reference-free: judged on the suspect's own English, far weaker evidence than a "
                      "comparison with the original (see the model card's held-out numbers)")
-    if result.p_article is not None:
-        lines.append(f"article probability of round-trip MT: {result.p_article:.2f}")
     return lines
 
 

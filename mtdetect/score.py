@@ -134,6 +134,14 @@ def _pivot_guess(sentences: Sequence[SentenceResult]) -> dict | None:
     return guess_pivot([" ".join(s.reference) for s in flagged], [s.text for s in flagged], model)
 
 
+def article_probability(model: Model, sentences: Sequence[SentenceResult]) -> float | None:
+    """Calibrated probability that the article is round-trip MT, from its scored sentences'
+    p_mt (the card's article model); None when the model has none or nothing was scored."""
+    am = model.article_model
+    ps = [s.p_mt for s in sentences if s.status == "scored" and s.p_mt is not None]
+    return am.predict(ps) if am is not None and ps else None
+
+
 def _evidence(pf: PairFeatures, limit: int = 8) -> list[dict]:
     """The checkable traces: surface markers first, then the oddest substitutions."""
     surface = [e for e in pf.evidence if e.kind != "substitution"]
@@ -223,12 +231,16 @@ class Detector:
                 results[k].flagged = bool(prob >= self.threshold)
                 results[k].evidence = _evidence(pf)
         verdict, shares = verdict_of(results, self.verdict_rule)
+        p_article = article_probability(self.model, results)
+        if p_article is not None and verdict in ("round-trip MT", "rewritten"):
+            # the whole article's evidence decides between the two (transfer.ArticleModel)
+            verdict = "round-trip MT" if p_article >= 0.5 else "rewritten"
         return ArticleResult(
             verdict=verdict, flagged_fraction=shares["flagged_fraction"], mean_p_mt=shares["mean_p_mt"],
             related_share=shares["related_share"], copy_share=shares["copy_share"],
             n_sentences=len(results), n_scored=sum(r.status == "scored" for r in results),
             n_unmatched=sum(r.status == "unmatched" for r in results), threshold=self.threshold,
-            signature=self.signature, sentences=results, reference_sentences=list(ref),
+            signature=self.signature, sentences=results, reference_sentences=list(ref), p_article=p_article,
             pivot=_pivot_guess(results) if verdict == "round-trip MT" else None,
         )
 

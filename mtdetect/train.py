@@ -18,12 +18,14 @@ import numpy as np
 
 from .cache import CachedEncoder
 from .embed import Embedder, pair_cosines
-from .features import feature_matrix
+from .features import feature_matrix, feature_names
 from .metrics import binary_metrics, pick_threshold
 from .model import Model, save_model
 from .pairs import GROUP_FIELDS, Pair, check_trainable
 from .progress import log
 from .text import normalize
+from .transfer import (ArticleModel, add_baselines, article_transfer, doc_group, fit_article_model, matrix_rows,
+                       pseudo_documents, row_meta, source_scores, transfer_sources)
 
 
 @dataclass(frozen=True)
@@ -202,6 +204,83 @@ def out_of_fold(
     return p
 
 
+def transfer_fitter(X: np.ndarray, y: np.ndarray, pairs: Sequence[Pair], groups: Sequence[str],
+                    config: TrainConfig, cols: np.ndarray | None = None, calibrated: bool = True,
+                    trainable: np.ndarray | None = None) -> Any:
+    """`fit(train_rows) -> scorer(rows)` for the transfer evaluation: the shipped recipe
+    (weights recomputed on the training rows, grouped calibration folds) on columns `cols`.
+
+    `calibrated=False` fits the base classifier only (same ranking, for AUC-only ablations).
+    Rows where `trainable` is False are never fitted on (evaluation-only sources).
+    """
+    names = feature_names()
+    cols = np.arange(X.shape[1]) if cols is None else np.asarray(cols)
+    garr = np.asarray(groups)
+
+    def fit(train: np.ndarray) -> Any:
+        if trainable is not None:
+            train = train[trainable[train]]
+        w = sample_weights([pairs[i] for i in train], y[train])
+        Xt = X[np.ix_(train, cols)]
+        if calibrated:
+            inner = grouped_splits(list(garr[train]), y[train], config.n_folds)
+            clf = fit_calibrated_cols(Xt, y[train], w, inner, config, [names[c] for c in cols])
+        else:
+            from threadpoolctl import threadpool_limits
+
+            with threadpool_limits(1):
+                clf = make_classifier(config, [names[c] for c in cols]).fit(Xt, y[train], sample_weight=w)
+        return lambda rows: clf.predict_proba(X[np.ix_(rows, cols)])[:, 1]
+
+    return fit
+
+
+def fit_calibrated_cols(X: np.ndarray, y: np.ndarray, w: np.ndarray, splits: list, config: TrainConfig,
+                        names: list[str]) -> Any:
+    """fit_calibrated on a subset of the feature columns (`names`)."""
+    from sklearn.calibration import CalibratedClassifierCV
+
+    from threadpoolctl import threadpool_limits
+
+    clf = CalibratedClassifierCV(make_classifier(config, names), method=config.calibration, cv=splits)
+    with threadpool_limits(1):
+        clf.fit(X, y, sample_weight=w)
+    return clf
+
+
+def transfer_metrics(X: np.ndarray, y: np.ndarray, pairs: Sequence[Pair], groups: Sequence[str],
+                     pooled: np.ndarray, config: TrainConfig,
+                     trainable: np.ndarray | None = None) -> tuple[dict, ArticleModel | None]:
+    """Leave-one-source-out sentence AUC and article accuracy, and the article model fitted
+    on pseudo-documents of every source (with the held-out sentence probabilities `pooled`;
+    NaN for evaluation-only rows, which `trainable` marks False)."""
+    meta = row_meta(pairs)
+    sources = transfer_sources(meta, y)
+    fit = transfer_fitter(X, y, pairs, groups, config, trainable=trainable)
+    scores = source_scores(sources, fit, len(y), progress=log)
+    rows = matrix_rows(sources, y, scores)
+    add_baselines(rows, scores, y, X, feature_names())
+    articles = article_transfer(sources, y, meta, pooled, scores, config.seed)
+    covered = np.flatnonzero(~np.isnan(pooled))
+    docs = pseudo_documents(meta, y, covered, config.seed)
+    am = None
+    if len({int(y[d[0]]) for d in docs}) == 2:
+        am = fit_article_model([pooled[d] for d in docs], [int(y[d[0]]) for d in docs],
+                               [doc_group(meta, int(d[0])) for d in docs])
+    aucs = [r["roc_auc"] for r in rows if r["roc_auc"] is not None]
+    accs = [r["accuracy"] for r in articles]
+    out = {
+        "what": "leave-one-source-out: each source is scored by a model trained without it (mtdetect/transfer.py)",
+        "sentence": rows,
+        "article": articles,
+        "min_sentence_auc": min(aucs) if aucs else None,
+        "mean_sentence_auc": round(float(np.mean(aucs)), 4) if aucs else None,
+        "min_article_accuracy": min(accs) if accs else None,
+        "n_article_docs_trained": len(docs),
+    }
+    return out, am
+
+
 def feature_weights(clf: Any, names: list[str]) -> dict[str, float] | None:
     """Mean standardised logistic weight per feature over the calibrated folds (None for trees)."""
     models = [c.estimator for c in getattr(clf, "calibrated_classifiers_", [])]
@@ -243,8 +322,14 @@ def train(
     embedder: Embedder | None = None,
     cache_dir: Path | None = None,
     extra_card: dict | None = None,
+    eval_only: Sequence[Pair] = (),
 ) -> TrainReport:
-    """Train, evaluate on held-out groups, pick the threshold, and save model + card."""
+    """Train, evaluate on held-out groups, pick the threshold, and save model + card.
+
+    `eval_only`: pairs of a source that is only ever *left out* in the transfer evaluation,
+    never trained on (e.g. MT-only round trips with no human counterpart in their domain:
+    a source made of one class would let the model separate the classes by source).
+    """
     check_trainable(list(pairs))
     t_start = time.perf_counter()
     embedder = embedder or Embedder()
@@ -275,12 +360,29 @@ def train(
         values = np.array([p.group(k) or "" for p in data.pairs])
         if k != key and (values != "").any():
             metrics[f"per_{k}"] = per_value_metrics(data.y, oof, covered, values, threshold)
+    log("transfer evaluation: leave one source out")
+    t_tr = time.perf_counter()
+    ev = prepare(eval_only, encoder) if eval_only else None
+    if ev is not None and len(ev.y):
+        tX, ty, tP = np.vstack([data.X, ev.X]), np.r_[data.y, ev.y], data.pairs + ev.pairs
+        tgroups = list(groups) + ["eval-only"] * len(ev.y)
+        tpooled = np.r_[oof, np.full(len(ev.y), np.nan)]
+        trainable = np.r_[np.ones(len(data.y), bool), np.zeros(len(ev.y), bool)]
+    else:
+        tX, ty, tP, tgroups, tpooled, trainable = data.X, data.y, data.pairs, groups, oof, None
+    transfer, article_model = transfer_metrics(tX, ty, tP, tgroups, tpooled, config, trainable)
+    if ev is not None:
+        counts_eval = {"pairs": len(ev.y), "sources": sorted({p.group("kind") or "?" for p in ev.pairs})}
+        transfer["evaluation_only"] = counts_eval
+    metrics["transfer"] = transfer
+    transfer_seconds = time.perf_counter() - t_tr
     log("fitting the final calibrated model")
     clf = fit_calibrated(data.X, data.y, w, splits, config)
     seconds = {
         "encode": round(data.encode_seconds, 1),
         "features": round(data.feature_seconds, 1),
         "fit_and_validate": round(time.perf_counter() - t_fit, 1),
+        "transfer": round(transfer_seconds, 1),
         "total": round(time.perf_counter() - t_start, 1),
     }
     counts: dict[str, Any] = {"pairs": len(data.pairs), "mt": int((data.y == 1).sum()),
@@ -299,7 +401,9 @@ def train(
         "threshold_rule": config.threshold_rule,
         "train_config": asdict(config),
         "training_data": {"sha256": data_hash(data.pairs), "counts": counts},
-        "metrics": {"heldout": metrics},
+        "metrics": {"heldout": {k: v for k, v in metrics.items() if k != "transfer"},
+                    "transfer": metrics.get("transfer")},
+        "article_model": article_model.to_dict() if article_model else None,
         "seconds": seconds,
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }

@@ -83,3 +83,23 @@ def test_quick_bench_heldout_rows(quick_bench):
             assert auc is None or 0.0 <= auc <= 1.0
     assert 0.0 <= res["heldout"]["tweets"]["recall_shipped"] <= 1.0
     assert "## Where mtdetect loses" in md and "cross-domain" in md
+
+
+def test_quick_bench_transfer_matrix_and_ablation(quick_bench):
+    _, out = quick_bench
+    res = json.loads((out / "results.json").read_text())
+    md = (out / "report.md").read_text()
+    if not (SHARED_DATA / "wmt_mt_vs_human.jsonl.gz").exists():
+        assert "transfer" not in res
+        return
+    from mtdetect.features import GROUPS
+
+    tr = res["transfer"]
+    kinds = {r["kind"] for r in tr["sentence"]}
+    assert {"dataset", "family"} <= kinds and "## Transfer matrix on this bench's sample" in md
+    for r in tr["sentence"]:
+        assert r["roc_auc"] is None or 0.0 <= r["roc_auc"] <= 1.0
+        assert set(r["baselines"]) == {"1-chrF", "cosine"}
+    assert set(GROUPS) <= set(tr["ablation"]) and "## Feature-group ablation on the left-out sources" in md
+    for a in tr["article"]:
+        assert 0.0 <= a["accuracy"] <= 1.0 and a["n_docs"] > 0

@@ -11,7 +11,7 @@ def test_names_come_with_values_and_are_stable():
     names = feature_names()
     assert len(names) == len(set(names)) > 20
     assert names == list(pair_features(REF, CAND, 0.9).values)
-    assert all(group_of(n) in {"similarity", "lexical", "collocation", "surface"} for n in names)
+    assert all(group_of(n) in {"similarity", "lexical", "collocation", "literal", "surface"} for n in names)
     assert FEATURE_VERSION
 
 

@@ -10,6 +10,13 @@ Training data (the seeds are never used: they are the test):
   human translation (label human); identical candidates are dropped (they are copies).
 * Apertium round trips (en -> es/ca/gl/eo -> en) of the same human references: true round
   trips, whose hard negatives are the independent human translations of the same sentence.
+* opus-mt round trips of English tweets (en -> de/ru/is -> en, ../shared/data) are true
+  neural round trips but positives only, with no human pairs in their domain: trained on,
+  they would let the model tell the classes apart by source (tweets vs news). So they are
+  an evaluation-only source of the transfer matrix, never trained on.
+
+The card's `metrics.transfer` is the headline: leave-one-source-out over every WMT dataset,
+system family, Apertium pivot and the tweets (mtdetect/transfer.py).
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--wmt", default=str(SHARED / "wmt_mt_vs_human.jsonl.gz"))
     ap.add_argument("--roundtrips", default=str(ROOT / "training" / "work" / "roundtrips.jsonl.gz"))
+    ap.add_argument("--tweets", default=str(SHARED / "tweets_opusmt_roundtrips.jsonl.gz"))
     ap.add_argument("--out", default=str(ROOT / "models" / "default"))
     ap.add_argument("--seed", type=int, default=13)
     args = ap.parse_args()
@@ -45,17 +53,27 @@ def main() -> None:
     pairs = read_pairs(sources, require_label=True)
     for p in pairs:  # hold out whole WMT datasets: round trips follow the dataset of their reference
         p.meta["group"] = p.meta.get("dataset")
+    tweets = read_pairs([args.tweets], require_label=True) if Path(args.tweets).exists() else []
+    for p in tweets:
+        p.meta["kind"] = "tweets_opusmt"
     print(f"read {len(pairs)} pairs in {time.time() - t0:.0f}s", file=sys.stderr)
     report = train(
         pairs,
         Path(args.out),
         TrainConfig(seed=args.seed),
-        extra_card={"recipe": "training/build_model.py", "sources": [Path(s).name for s in sources]},
+        extra_card={"recipe": "training/build_model.py", "sources": [Path(s).name for s in sources],
+                    "evaluation_only_sources": [Path(args.tweets).name] if tweets else []},
+        eval_only=tweets,
     )
     print(report.model.signature)
     print({k: v for k, v in report.metrics["overall"].items() if k != "confusion"})
     for g, m in report.metrics["per_group"].items():
         print(f"  {g:28s} auc={m['roc_auc']} f1={m['f1']}")
+    tr = report.metrics.get("transfer") or {}
+    for r in tr.get("sentence", []):
+        print(f"  left out {r['kind']:8s} {r['name']:28s} auc={r['roc_auc']}")
+    for r in tr.get("article", []):
+        print(f"  article  {r['kind']:8s} {r['name']:28s} acc={r['accuracy']} docs={r['n_docs']}")
     print(report.seconds)
 
 

@@ -16,7 +16,7 @@ MAX_TOKENS = 300
 class Evidence:
     """Something a person can check: the suspect's wording and what it replaced."""
 
-    kind: str  # "substitution", "honorific", "casing", "spacing", "foreign", "shift"
+    kind: str  # "substitution", "literal", "honorific", "casing", "spacing", "foreign", "shift"
     text: str  # the suspect's wording
     replaced: str = ""  # the reference wording it stands for ("" when nothing)
     note: str = ""  # a short explanation
