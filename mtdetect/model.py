@@ -220,7 +220,7 @@ def save_model(classifier: Any, card: dict, out_dir: Path, spec: FeatureSpec | N
         untrusted = set(sio.get_untrusted_types(file=tmp / CLASSIFIER_FILE)) - set(TRUSTED_TYPES)
         if untrusted:
             raise ModelError(f"classifier uses types outside the trusted list: {sorted(untrusted)}")
-        card = dict(card)
+        card = {k: v for k, v in card.items() if k not in ("linear_export", "arrays_file", "arrays_sha256")}
         linear = export_linear(classifier)
         if linear is not None:
             card["linear_export"] = linear
@@ -247,7 +247,8 @@ def save_model(classifier: Any, card: dict, out_dir: Path, spec: FeatureSpec | N
             tmp.rename(out_dir)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    return Model(classifier, card, out_dir)
+    # What is returned predicts exactly as the loaded model will (the numpy path when there is one).
+    return Model(LinearEnsemble(linear) if linear is not None else classifier, card, out_dir)
 
 
 def load_model(path: Path | str | None = None, embedding_sha: str | None = None,

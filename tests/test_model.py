@@ -71,6 +71,10 @@ def test_untrusted_types_refused(model_copy):
     card = json.loads((model_copy / "card.json").read_text())
     card["classifier_sha256"] = hashlib.sha256((model_copy / "classifier.skops").read_bytes()).hexdigest()
     (model_copy / "card.json").write_text(json.dumps(card))
+    with pytest.raises(ModelError, match="untrusted types"):  # whenever the skops file is deserialised
+        load_model(model_copy, full=True)
+    del card["linear_export"]  # a card without the numpy export always goes through skops
+    (model_copy / "card.json").write_text(json.dumps(card))
     with pytest.raises(ModelError, match="untrusted types"):
         load_model(model_copy)
 
@@ -119,8 +123,9 @@ def test_every_supported_configuration_saves_and_loads(tmp_path, tiny_model_dir,
     splits = [(np.flatnonzero(np.arange(24) % 3 != k), np.flatnonzero(np.arange(24) % 3 == k)) for k in range(3)]
     clf = fit_calibrated(X, y, np.ones(24), splits, TrainConfig(classifier=classifier, calibration=calibration, max_iter=5))
     card = json.loads((tiny_model_dir / "card.json").read_text())
-    save_model(clf, card, tmp_path / "m")
-    assert np.array_equal(load_model(tmp_path / "m").predict_proba(X), clf.predict_proba(X)[:, 1])
+    saved = save_model(clf, card, tmp_path / "m")
+    assert np.array_equal(load_model(tmp_path / "m", full=True).predict_proba(X), clf.predict_proba(X)[:, 1])
+    assert np.array_equal(load_model(tmp_path / "m").predict_proba(X), saved.predict_proba(X))
 
 
 def test_numpy_path_equals_the_skops_classifier(tiny_model_dir):
