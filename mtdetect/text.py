@@ -77,6 +77,8 @@ def decode_bytes(data: bytes, name: str) -> str:
 
     Raises InputError "<name>: binary file, not text", "<name>: not UTF-8 text" (or UTF-16/UTF-32).
     """
+    if data == b"\xff\xfe\x00\x00":  # a bare UTF-32 LE mark is also UTF-16 for a NUL: not text either way
+        raise InputError(f"{name}: binary file, not text")
     for bom, encoding, label in _BOMS:
         if data.startswith(bom):
             break

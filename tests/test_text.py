@@ -216,3 +216,11 @@ def test_other_seeds_counts(prefix: str, count: int) -> None:
 )
 def test_tokenize(sentence: str, tokens: list[str]) -> None:
     assert tokenize(sentence) == tokens
+
+
+def test_bare_utf32_mark_is_not_silently_empty():
+    """b'\\xff\\xfe\\x00\\x00' is a UTF-32 LE mark and also a NUL in UTF-16: refused, not read as ''."""
+    from mtdetect.text import InputError, decode_bytes
+
+    with pytest.raises(InputError, match="binary"):
+        decode_bytes("\x00".encode("utf-16"), "x")
