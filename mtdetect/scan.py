@@ -192,7 +192,8 @@ class BatchScorer:
         from .text import split_sentences
 
         out = BatchResult()
-        ready: list[tuple[Document, str, str | None, list[str]]] = []
+        ready: list[tuple[Document, str, str | None, int]] = []
+        sentences: list[str] = []
         for doc in docs:
             try:
                 text, reference = self._prepare(doc)
@@ -202,10 +203,12 @@ class BatchScorer:
                 continue
             sus = [s.text for s in split_sentences(text)]
             ref = [s.text for s in split_sentences(reference)] if reference is not None else []
-            ready.append((doc, text, reference, sus + ref))
+            ready.append((doc, text, reference, len(sus)))
+            sentences += sus + ref
         self.encoder.clear()  # vectors live for one batch: memory stays bounded
-        self.encoder.prime(s for *_, sents in ready for s in sents)
-        for doc, text, reference, sents in ready:
+        self.encoder.prime(sentences)
+        del sentences
+        for doc, text, reference, n_suspect in ready:
             try:
                 if reference is not None:
                     result = self.detector.score_article(text, reference)
@@ -219,7 +222,7 @@ class BatchScorer:
                 out.lines.append(self._error(doc.id, f"internal error: {type(exc).__name__}: {exc}"))
                 out.errors += 1
                 continue
-            out.sentences += result.n_sentences
+            out.sentences += n_suspect
             out.lines.append((doc.id, result.mode, result.signature, _encode_line(self._record(doc.id, result))))
         self.encoder.clear()
         return out
@@ -432,8 +435,24 @@ _WORKER_SCORER: BatchScorer | None = None
 _WORKER_ERROR: BaseException | None = None
 
 
-def _init_worker(factory: Callable[[], BatchScorer]) -> None:
+def _die_with_parent(parent: int) -> None:
+    """Linux: have the kernel kill this worker when the driver dies (a kill -9 of the driver
+    must not leave workers holding the model in memory); elsewhere a no-op."""
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the driver died before prctl took effect
+        os._exit(1)
+
+
+def _init_worker(factory: Callable[[], BatchScorer], parent: int) -> None:
     global _WORKER_SCORER, _WORKER_ERROR
+    _die_with_parent(parent)
     try:
         _WORKER_SCORER = factory()
     except Exception as exc:  # reported with the first batch: a dead initializer says nothing
@@ -460,7 +479,7 @@ def _run_local(factory: Callable[[], BatchScorer], batches: Iterator[list[Docume
     from concurrent.futures.process import BrokenProcessPool
 
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_init_worker, initargs=(factory,))
+                               initializer=_init_worker, initargs=(factory, os.getpid()))
     pending: set = set()
     try:
         for docs in batches:
@@ -521,7 +540,7 @@ def _run_ray(factory: Callable[[], BatchScorer], batches: Iterator[list[Document
             if address:
                 ray.init(address=address, log_to_driver=not quiet, logging_level="WARNING")
             else:
-                ray.init(num_cpus=workers or os.cpu_count() or 1, include_dashboard=False,
+                ray.init(num_cpus=workers or usable_cores(), include_dashboard=False,
                          log_to_driver=not quiet, logging_level="WARNING")
         except ConnectionError as exc:
             raise ScanAborted(f"cannot reach the Ray cluster at {address}: {exc}") from None
@@ -584,10 +603,18 @@ class ScanSummary:
         return "; ".join(parts)
 
 
+def usable_cores() -> int:
+    """CPUs this process may run on (the affinity mask, not the machine's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
 def default_workers(engine: str) -> int | None:
     """Local: one process per core (each torch single-threaded) measured faster than one process
     using every core (benchmarks/results/scan.md). Ray: None = one actor per CPU of the cluster."""
-    return (os.cpu_count() or 1) if engine == "local" else None
+    return usable_cores() if engine == "local" else None
 
 
 def _plan(docs: Iterable[Document], done: IdSet, config: ScanConfig, summary: ScanSummary,
@@ -633,8 +660,7 @@ def scan(inputs: Sequence[str], out: str | Path, config: ScanConfig = ScanConfig
     if workers is None and engine == "local":
         workers = default_workers(engine)
     if config.threads is None and (engine == "ray" or (workers or 1) > 1):
-        cores = os.cpu_count() or 1
-        config = _replace(config, threads=1 if engine == "ray" else max(1, cores // (workers or 1)))
+        config = _replace(config, threads=1 if engine == "ray" else max(1, usable_cores() // (workers or 1)))
     factory = factory or scorer_factory(config)
     progress = progress or RateProgress("scan: ")
     summary = ScanSummary(str(out), engine, workers)
