@@ -37,6 +37,7 @@ import hashlib
 import json
 import os
 import pickle
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -499,20 +500,31 @@ def _run_local(factory: Callable[[], BatchScorer], batches: Iterator[list[Docume
 
 
 class _RayScanActor:
-    """A Ray Data actor: builds its scorer once, then scores the batches it is given."""
+    """A Ray Data actor: builds its scorer once, then scores the batches it is given. An exception
+    comes back pickled as the batch's result, so the driver raises the original (Ray Data would
+    wrap it in a UserCodeException and keep only its traceback text)."""
 
     def __init__(self, factory: Callable[[], BatchScorer]) -> None:
-        self.scorer, self.error = None, None
+        self.scorer: BatchScorer | None = None
+        self.error: BaseException | None = None
         try:
             self.scorer = factory()
-        except Exception as exc:  # raised with the first batch, where the driver sees its message
+        except Exception as exc:  # noqa: BLE001 - sent to the driver with the first batch
             self.error = exc
 
+    def _one(self, payload: bytes) -> bytes:
+        try:
+            if self.error is not None:
+                raise self.error
+            return pickle.dumps(score_batch(self.scorer, pickle.loads(payload)))  # type: ignore[arg-type]
+        except Exception as exc:  # noqa: BLE001
+            try:
+                return pickle.dumps(exc)
+            except Exception:  # noqa: BLE001 - an exception that does not pickle
+                return pickle.dumps(RuntimeError(f"{type(exc).__name__}: {exc}"))
+
     def __call__(self, batch: dict) -> dict:
-        if self.error is not None:
-            raise self.error
-        results = [pickle.dumps(score_batch(self.scorer, pickle.loads(p))) for p in batch["payload"]]
-        return {"result": np.array(results, dtype=object)}
+        return {"result": np.array([self._one(p) for p in batch["payload"]], dtype=object)}
 
 
 def _windows(batches: Iterator[list[Document]], size: int) -> Iterator[list[list[Document]]]:
@@ -538,10 +550,10 @@ def _run_ray(factory: Callable[[], BatchScorer], batches: Iterator[list[Document
     if started:
         try:
             if address:
-                ray.init(address=address, log_to_driver=not quiet, logging_level="WARNING")
+                ray.init(address=address, log_to_driver=not quiet, logging_level="ERROR" if quiet else "WARNING")
             else:
                 ray.init(num_cpus=workers or usable_cores(), include_dashboard=False,
-                         log_to_driver=not quiet, logging_level="WARNING")
+                         log_to_driver=not quiet, logging_level="ERROR" if quiet else "WARNING")
         except ConnectionError as exc:
             raise ScanAborted(f"cannot reach the Ray cluster at {address}: {exc}") from None
     try:
@@ -554,19 +566,17 @@ def _run_ray(factory: Callable[[], BatchScorer], batches: Iterator[list[Document
         for window in _windows(batches, max(64, 8 * actors)):
             ds = ray.data.from_items([{"payload": pickle.dumps(docs)} for docs in window],
                                      override_num_blocks=len(window))
-            ds = ds.map_batches(_RayScanActor, fn_constructor_args=(factory,), batch_size=1,
-                                concurrency=actors, num_cpus=1, batch_format="numpy")
+            ds = ds.map_batches(_RayScanActor, fn_constructor_args=(factory,), batch_size=1, num_cpus=1,
+                                compute=ray.data.ActorPoolStrategy(size=actors), batch_format="numpy")
             try:
                 for row in ds.iter_rows():
-                    yield pickle.loads(row["result"])
-            except Exception as exc:  # a task error wraps the actor's own exception: show that one
-                cause = getattr(exc, "cause", None) or exc.__cause__
-                if isinstance(cause, (InputError, ScanAborted)):
-                    raise cause from None
-                if isinstance(exc, ray.exceptions.RayError):
-                    raise ScanAborted(f"Ray: {str(exc).strip().splitlines()[0]}; rerun the same command "
-                                      "to resume") from exc
-                raise
+                    result = pickle.loads(row["result"])
+                    if isinstance(result, BaseException):
+                        raise result
+                    yield result
+            except ray.exceptions.RayError as exc:  # Ray itself failed: an actor or a node died
+                first = re.sub(r"\x1b\[[0-9;]*m", "", str(exc)).strip().splitlines()[0]
+                raise ScanAborted(f"Ray: {type(exc).__name__}: {first}; rerun the same command to resume") from exc
     finally:
         if started:
             ray.shutdown()
