@@ -5,10 +5,12 @@ at two input sizes, a kill-and-resume run, Ray vs local, and the cost of 1M sent
     .venv/bin/python benchmarks/scan_bench.py --quick    # small sizes, a few minutes
 
 Load: generated articles from ../shared/data/wmt_mt_vs_human.jsonl.gz: each article is 8
-consecutive WMT segments of one test set (one per line); its reference is their human
-references, its text a mix of the systems' and human translators' versions of the same
-segments (article i takes candidate (i + j) mod n for segment j, so articles differ). Without
-the data file the seeds' sentences are used instead (3 sentences a record).
+consecutive WMT segments of one test set (one per line), windows not overlapping, so articles
+in one batch share no sentence; its reference is their human references, its text a mix of
+the systems' and human translators' versions of the same segments. The ~900 windows come
+round again with other candidates (round r takes candidate (j + r) mod n for segment j), so
+10,000 articles are all different. Without the data file the seeds' sentences are used
+instead (3 sentences a record; these do overlap).
 
 Every scan runs as a fresh `python -m mtdetect.cli scan ...` process, like a user would run
 it. Peak memory is sampled from /proc every 0.2 s as the sum of RSS over the process and all
@@ -61,14 +63,16 @@ def wmt_articles(n: int) -> list[dict]:
     datasets: dict[str, list[list[dict]]] = defaultdict(list)
     for (ds, _), rows in sorted(by_seg.items()):
         datasets[ds].append(sorted(rows, key=lambda r: (r["system"], r["candidate"])))
+    # Disjoint windows: articles next to each other (in one batch) share no sentence, as in a real
+    # crawl; after all windows are used, they come round again with other candidates.
     windows = [(ds, start) for ds, segs in sorted(datasets.items())
-               for start in range(0, len(segs) - SEGMENTS_PER_ARTICLE + 1)]
+               for start in range(0, len(segs) - SEGMENTS_PER_ARTICLE + 1, SEGMENTS_PER_ARTICLE)]
     out = []
     for i in range(n):
         ds, start = windows[i % len(windows)]
         segs = datasets[ds][start : start + SEGMENTS_PER_ARTICLE]
         shift = i // len(windows)
-        text = [seg[(i + j + shift) % len(seg)]["candidate"] for j, seg in enumerate(segs)]
+        text = [seg[(j + shift) % len(seg)]["candidate"] for j, seg in enumerate(segs)]
         out.append({"id": f"wmt-{i:07d}", "text": "\n".join(text), "reference": "\n".join(s[0]["reference"] for s in segs)})
     return out
 
@@ -244,20 +248,23 @@ def main() -> None:
     ap.add_argument("--skip-ray", action="store_true")
     args = ap.parse_args()
     small, large = (100, 400) if args.quick else (1000, 10000)
-    uncached_n = 24 if args.quick else 200
+    uncached_n = 24 if args.quick else 320
     report: dict = {"machine": {"cpus": os.cpu_count(), "load_average_before": round(os.getloadavg()[0], 2)},
                     "load": "wmt" if WMT.exists() else "seeds", "segments_per_article": SEGMENTS_PER_ARTICLE,
                     "runs": {}}
     runs = report["runs"]
     emb_cache = Path(tempfile.mkdtemp(prefix="scan-bench-cache-"))  # empty: uncached runs stay uncached
 
-    # 1. Throughput with the embedding model in the loop: workers x batch size. The CPU time of
-    #    starting up (imports, model load in each worker) is measured on a one-article input and
-    #    taken out of the per-sentence cost.
-    one = WORK / "load-one.jsonl"
-    one.write_text(build_load(uncached_n).read_text(encoding="utf-8").split("\n", 1)[0] + "\n", encoding="utf-8")
+    # 1. Throughput with the embedding model in the loop: workers x batch size. Start-up (imports,
+    #    the model loaded in each worker) is measured on an input of one article per worker, in
+    #    batches of one so that every worker starts, and taken out of the per-sentence cost.
     for workers in (1, 2):
-        r = run_scan(one, fresh(WORK / f"startup-w{workers}.jsonl"), workers, 8, cache=False, cache_dir=emb_cache)
+        few = WORK / f"load-startup-{workers}.jsonl"
+        few.write_text("".join(build_load(uncached_n).read_text(encoding="utf-8").splitlines(True)[:workers]),
+                       encoding="utf-8")
+        out = fresh(WORK / f"startup-w{workers}.jsonl")
+        r = run_scan(few, out, workers, 1, cache=False, cache_dir=emb_cache)
+        r.update(check_output(few, out))
         runs[f"startup_w{workers}"] = r
         print(json.dumps(r), flush=True)
     load = build_load(uncached_n)
@@ -298,11 +305,18 @@ def main() -> None:
             out = fresh(WORK / f"ray-{small}.jsonl")
             r = run_scan(load, out, 2, 32, cache=True, engine="ray")
             r.update(check_output(load, out))
+            # The first local run of this input filled the cache with the sentences WMT segments
+            # split into; run local again so that both engines find the same cache.
+            warm = fresh(WORK / f"local-warm-{small}.jsonl")
+            lw = run_scan(load, warm, 2, 32, cache=True)
+            lw.update(check_output(load, warm))
+            runs[f"local_warm_{small}"] = lw
             local = {json.loads(x)["id"]: json.loads(x) for x in open(WORK / f"cached-{small}.jsonl")}
             remote = {json.loads(x)["id"]: json.loads(x) for x in open(out)}
             r["identical_to_local"] = local == remote
             runs[f"ray_{small}"] = r
             print(json.dumps(r), flush=True)
+            print(json.dumps(lw), flush=True)
         except ImportError:
             report["ray"] = "not installed: skipped"
 
@@ -323,8 +337,8 @@ def extrapolate(runs: dict) -> dict:
     best = max((r for k, r in runs.items() if k.startswith("uncached")), key=steady_sentences_per_s)
     per_s = steady_sentences_per_s(best) or best["suspect_sentences"] / best["seconds"]  # one batch: no steady rate
     startup = runs[f"startup_w{best['workers']}"]
-    per_article = best["suspect_sentences"] / best["lines_after"]
-    cpu_per_sentence = (best["cpu_seconds"] - startup["cpu_seconds"]) / (best["suspect_sentences"] - per_article)
+    cpu_per_sentence = ((best["cpu_seconds"] - startup["cpu_seconds"])
+                        / (best["suspect_sentences"] - startup["suspect_sentences"]))
     return {"from_run": f"workers={best['workers']} batch={best['batch_size']}",
             "startup_cpu_seconds": startup["cpu_seconds"],
             "suspect_sentences_per_s_wall": round(per_s, 2),
@@ -359,8 +373,8 @@ def write(report: dict) -> None:
                       f"({r['seconds_to_first_line']}) | {r['steady_articles_per_s']} | "
                       f"{steady_sentences_per_s(r):.1f} | {r['cpu_seconds']} | {r['peak_rss_tree_mb']} | "
                       f"{r['load_average_at_start']} |")
-    md += ["", "Start-up (imports, model load; a one-article input): " + ", ".join(
-        f"{r['workers']} worker(s) {r['seconds']} s wall, {r['cpu_seconds']} CPU s"
+    md += ["", "Start-up (imports, the model loaded in each worker; one article per worker): " + ", ".join(
+        f"{r['workers']} worker(s), {r['input_articles']} article(s): {r['seconds']} s wall, {r['cpu_seconds']} CPU s"
         for k, r in runs.items() if k.startswith("startup")) + ". Steady rates count from the first line written."]
     md += ["", "## Peak memory at two input sizes (cached embeddings: everything but the model)", "",
            "| articles | wall s | articles/s (steady) | peak RSS, all processes (MB) | largest process (MB) | "
@@ -381,11 +395,12 @@ def write(report: dict) -> None:
                f"after the kill: {kr['processes_left_after_kill']} (workers die with their driver)."]
     ray_runs = {k: r for k, r in runs.items() if k.startswith("ray_")}
     for k, r in ray_runs.items():
-        local = runs.get(f"cached_{r['input_articles']}")
+        local = runs.get(f"local_warm_{r['input_articles']}")
         md += ["", "## Ray Data (local two-CPU cluster) vs local processes, same input", "",
                f"{r['input_articles']:,} articles, 2 actors: {r['seconds']} s wall "
                f"({r['seconds_to_first_line']} s to the first line: starting Ray and the actors), steady "
-               f"{r['steady_articles_per_s']} articles/s; local 2 workers: {local['seconds'] if local else '-'} s, "
+               f"{r['steady_articles_per_s']} articles/s; local, 2 workers, right after with the same cache: "
+               f"{local['seconds'] if local else '-'} s ({local['seconds_to_first_line'] if local else '-'} s to the first line), "
                f"steady {local['steady_articles_per_s'] if local else '-'} articles/s. Peak RSS of all processes "
                f"{r['peak_rss_tree_mb']} MB (Ray's own services included). Records identical to the local "
                f"run's (compared by id): {r['identical_to_local']}."]

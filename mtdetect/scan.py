@@ -13,7 +13,8 @@ How it works
     process pool (`--workers N`), or in Ray Data actors (`--engine ray`). Each worker builds
     its scorer once, from the picklable factory `scorer_factory(config)` returns; that is
     the only place where the mode (reference / --reference-free / --index) is chosen.
-  * At most 2 batches per worker are in flight, so memory does not grow with the input.
+  * Batches in flight are bounded (local: 2 per worker; Ray: one window of max(64, 8 x actors)
+    batches), so memory does not grow with the input.
   * Output: one JSON line per article, written by the driver with a single os.write on an
     O_APPEND descriptor (fsync after each batch). A rerun with the same `--out` first cuts a
     trailing partial line (a kill during a write), then skips every id already written.

@@ -196,12 +196,13 @@ def test_process_pool_gives_the_same_results_as_in_process(tmp_path, scorer):
 
 
 @pytest.mark.slow
-def test_ray_engine_gives_the_same_results_as_local(tmp_path, scorer):
+def test_ray_engine_gives_the_same_results_as_local(tmp_path):
     pytest.importorskip("ray.data", reason="Ray is not installed (pip install 'mtdetect[scale]')")
     src = write_jsonl(tmp_path / "in.jsonl", small_records(8) + seed_records()[:2] + ["{bad"])
     local, ray_out = tmp_path / "local.jsonl", tmp_path / "ray.jsonl"
-    scan([str(src)], local, ScanConfig(batch_size=3), engine="local", workers=1, factory=lambda: scorer)
-    summary = scan([str(src)], ray_out, ScanConfig(batch_size=3), engine="ray", workers=2)
+    config = ScanConfig(batch_size=3, cache=True)  # the cache too: actors call it from another thread
+    scan([str(src)], local, config, engine="local", workers=1)
+    summary = scan([str(src)], ray_out, config, engine="ray", workers=2)
     assert summary.scored == 11 and summary.errors == 1
     assert read_out(local) == read_out(ray_out)
 
@@ -232,6 +233,16 @@ def test_iter_documents_streams_jsonl_gz_and_directories(tmp_path, monkeypatch):
         list(iter_documents([str(src)], strict=True))
 
 
+def test_embedding_batches_are_bounded_in_padded_tokens():
+    from mtdetect.embed import _chunks
+
+    lengths = sorted([5] * 100 + [60] * 70 + [256] * 40)
+    chunks = _chunks(lengths, 64, 4096)
+    assert [i for a, b in chunks for i in range(a, b)] == list(range(len(lengths)))  # each once, in order
+    assert all(b - a <= 64 and (b - a) * lengths[b - 1] <= 4096 for a, b in chunks)
+    assert chunks[0] == (0, 64) and _chunks([9000], 64, 4096) == [(0, 1)]  # short ones as before; one always fits
+
+
 def test_id_set_is_exact_across_merges():
     ids = IdSet()
     assert all(ids.add(f"id-{i}") for i in range(70_000))  # crosses the first merge into the sorted array
@@ -250,8 +261,26 @@ def test_cli_scan_end_to_end(tmp_path):
     recs = read_out(out)
     assert set(recs) == {"r0", "r1", "r2", "bad"} and "missing 'text'" in recs["bad"]["error"]
     assert all("sentences" not in rec for rec in recs.values())
-    again = runner.invoke(app, ["scan", str(src), "--out", str(out), "--workers", "1"])
-    assert again.exit_code == 0 and "4 already in" in again.output
+    more = src.read_text() + json.dumps(small_records(5)[4]) + "\n"
+    again = runner.invoke(app, ["scan", "-", "--out", str(out), "--workers", "1"], input=more)  # JSONL on stdin
+    assert again.exit_code == 0, again.output
+    assert "scanned 1 articles" in again.output and "4 already in" in again.output
+    assert set(read_out(out)) == {"r0", "r1", "r2", "bad", "r4"}
+
+
+def test_progress_line_shows_rates_and_eta(monkeypatch):
+    from mtdetect import progress
+
+    now = [100.0]
+    bar = progress.RateProgress("scan: ")
+    bar._clock = lambda: now[0]
+    bar._start = 100.0
+    bar.set_total(100)
+    bar.skip(10)
+    monkeypatch.setattr(progress, "_QUIET", True)
+    bar.update(20, 300)
+    now[0] = 110.0
+    assert bar.line() == "scan: 30/100 articles, 2.0 articles/s, 30 sentences/s, ETA 35s"
 
 
 @pytest.mark.parametrize("args,code,message", [
