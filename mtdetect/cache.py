@@ -40,7 +40,9 @@ class CachedEncoder:
         directory = cache_dir or default_cache_dir()
         directory.mkdir(parents=True, exist_ok=True)
         self.path = directory / f"emb-{embedder.weights_sha256}-{embedder.config.max_tokens}.sqlite"
-        self._db = sqlite3.connect(self.path)
+        # check_same_thread=False: a Ray Data actor is built in one thread and called in another;
+        # one encoder is still used by one thread at a time. timeout: several workers may write.
+        self._db = sqlite3.connect(self.path, timeout=60, check_same_thread=False)
         self._db.execute("CREATE TABLE IF NOT EXISTS emb (k BLOB PRIMARY KEY, v BLOB NOT NULL)")
         self.hits = 0
         self.misses = 0

@@ -3,7 +3,8 @@
 Exit codes: 0 success; 1 internal error (a bug: please report it); 2 usage error (bad
 option); 3 bad input (missing, empty, not UTF-8, malformed pairs); 4 model problem
 (missing, damaged, untrusted, built for other features); 5 missing external tool
-(Apertium or its language pair).
+(Apertium or its language pair); 6 scan interrupted by its engine (a worker died, the
+cluster went away): rerun the same command to resume.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import typer
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.split("\n\n")[0])
 
-EXIT_INTERNAL, EXIT_USAGE, EXIT_INPUT, EXIT_MODEL, EXIT_TOOL = 1, 2, 3, 4, 5
+EXIT_INTERNAL, EXIT_USAGE, EXIT_INPUT, EXIT_MODEL, EXIT_TOOL, EXIT_ABORTED = 1, 2, 3, 4, 5, 6
 
 
 class Format(str, Enum):
@@ -245,6 +246,60 @@ def bench(
     report = run_bench(BenchConfig(quick=quick, pairs=tuple(pairs or ()), data_dir=data, out_dir=out_dir,
                                    model_dir=model))
     typer.echo(report.summary())
+
+
+class Engine(str, Enum):
+    local = "local"
+    ray = "ray"
+
+
+@app.command()
+@_guarded
+def scan(
+    inputs: List[str] = typer.Argument(..., help="Directories of .txt/.md articles, JSONL(.gz) files of "
+                                       "{id, text, reference?}; '-' = JSONL on stdin."),
+    out: Path = typer.Option(..., "--out", "-o", help="Results JSONL, one line per article; a rerun "
+                             "with the same file resumes (ids already there are skipped)."),
+    index: Optional[Path] = typer.Option(None, "--index", help="Archive index (`mtdetect index`): find "
+                                         "the original of records that have no reference."),
+    reference_free: bool = typer.Option(False, "--reference-free", help="Score records that have no "
+                                        "reference without one."),
+    engine: Engine = typer.Option(Engine.local, "--engine", help="local: this machine's cores; ray: Ray Data actors."),
+    workers: Optional[int] = typer.Option(None, "--workers", "-w", min=1, help="Worker processes (local, "
+                                          "default: one per core) or Ray actors (default: one per cluster CPU)."),
+    batch_size: int = typer.Option(32, "--batch-size", min=1, help="Articles whose sentences share one "
+                                   "embedding call."),
+    ray_address: Optional[str] = typer.Option(None, "--ray-address", help="Ray cluster to join (default: "
+                                              "$RAY_ADDRESS, else a local one)."),
+    sentences: bool = typer.Option(True, "--sentences/--no-sentences", help="Per-sentence results in each "
+                                   "line (--no-sentences: only the flagged sentences' indices)."),
+    cache: bool = typer.Option(False, "--cache/--no-cache", help="Use the on-disk embedding cache."),
+    model: Optional[Path] = typer.Option(None, "--model", "-m", help="Model directory (default: shipped model)."),
+    threshold: Optional[float] = typer.Option(None, "--threshold", help="Flag threshold (default: the model's)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
+) -> None:
+    """Score a corpus of articles into a resumable JSONL file, in parallel (local cores or Ray)."""
+    from .progress import log, set_quiet
+    from .scan import ScanAborted, ScanConfig
+    from .scan import scan as run_scan
+
+    set_quiet(quiet)
+    if index is not None and reference_free:
+        _fail("choose one of --index and --reference-free", EXIT_USAGE)
+    if threshold is not None and not 0.0 <= threshold <= 1.0:
+        _fail("--threshold must be between 0 and 1", EXIT_USAGE)
+    if index is None and not reference_free and any(Path(p).is_dir() and not any(Path(p).rglob("*.jsonl*"))
+                                                      for p in inputs if p != "-"):
+        _fail("a directory of text files has no references: scan it with --index INDEX or --reference-free",
+              EXIT_USAGE)
+    config = ScanConfig(model=str(model) if model else None, threshold=threshold,
+                        index=str(index) if index else None, reference_free=reference_free,
+                        batch_size=batch_size, sentences=sentences, cache=cache)
+    try:
+        summary = run_scan(inputs, out, config, engine=engine.value, workers=workers, ray_address=ray_address)
+    except ScanAborted as exc:
+        _fail(str(exc), EXIT_ABORTED)
+    log(summary.line())
 
 
 def main() -> None:  # pragma: no cover - console entry point

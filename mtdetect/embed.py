@@ -25,6 +25,11 @@ import numpy as np
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 EMBEDDING_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+# Padded tokens per forward pass. Attention holds batch x 12 heads x tokens^2 floats: 64 sentences
+# of 256 tokens took 1.1 GB above the model (a corpus scan meets such a batch sooner or later);
+# with this budget long sentences go fewer at a time and the peak stays ~0.1 GB. Short
+# sentences (64 x up to 64 tokens) are batched as before.
+MAX_BATCH_TOKENS = 4096
 
 
 class EmbeddingModelMissing(RuntimeError):
@@ -138,15 +143,15 @@ class Embedder:
             return out
         encs = self._tok.encode_batch([s if s.strip() else "." for s in sentences])
         order = sorted(range(len(encs)), key=lambda i: len(encs[i].ids))
-        bs = self.config.batch_size
-        batches: Iterable = range(0, len(order), bs)
+        chunks = _chunks([len(encs[i].ids) for i in order], self.config.batch_size, MAX_BATCH_TOKENS)
+        batches: Iterable = chunks
         if progress:
             from .progress import track
 
-            batches = track(batches, total=math.ceil(len(order) / bs), label="embedding", unit_scale=bs)
+            batches = track(chunks, total=len(chunks), label="embedding")
         with torch.inference_mode():
-            for start in batches:
-                idx = order[start : start + bs]
+            for start, stop in batches:
+                idx = order[start:stop]
                 t = max(len(encs[i].ids) for i in idx)
                 ids = torch.zeros((len(idx), t), dtype=torch.long)
                 mask = torch.zeros((len(idx), t), dtype=torch.long)
@@ -156,6 +161,20 @@ class Embedder:
                     mask[row, : len(e)] = 1
                 out[idx] = self._forward(ids, mask).numpy()
         return out
+
+
+def _chunks(lengths: Sequence[int], batch_size: int, max_tokens: int) -> list[tuple[int, int]]:
+    """(start, stop) of consecutive forward batches over ascending `lengths`: at most `batch_size`
+    sentences and at most `max_tokens` padded tokens (count x longest) each, one sentence at least."""
+    out: list[tuple[int, int]] = []
+    start = 0
+    while start < len(lengths):
+        stop = start + 1
+        while stop < len(lengths) and stop - start < batch_size and (stop - start + 1) * lengths[stop] <= max_tokens:
+            stop += 1
+        out.append((start, stop))
+        start = stop
+    return out
 
 
 def pair_cosines(refs: Sequence[str], cands: Sequence[str], encoder: "Embedder | Any",

@@ -64,3 +64,84 @@ class Counter:
     def close(self) -> None:
         if self._bar is not None:
             self._bar.stop()
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(seconds)
+    if seconds >= 3600:
+        return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
+    return f"{seconds // 60}m{seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s"
+
+
+class RateProgress:
+    """Progress of a long job in articles: done/total, articles/s, sentences/s and ETA on stderr.
+
+    A live bar when stderr is a terminal; otherwise one log line every `interval` seconds (job
+    logs stay readable); nothing when quiet. `total` may be set later (counted in the background)
+    or never (no ETA). Rates count this run's work only, not articles skipped as already done.
+    """
+
+    def __init__(self, label: str = "", interval: float = 30.0) -> None:
+        import time
+
+        self._label = label
+        self._interval = interval
+        self._clock = time.monotonic
+        self._start = self._last_log = self._clock()
+        self.total: int | None = None
+        self.skipped = 0
+        self.articles = 0
+        self.sentences = 0
+        self._bar = None
+        self._task = None
+
+    def set_total(self, total: int) -> None:
+        self.total = total
+
+    def skip(self, n: int = 1) -> None:
+        """Articles not scored in this run (already in the output, duplicate ids): they count
+        towards done/total but not towards the rates."""
+        self.skipped += n
+
+    def rates(self) -> tuple[float, float, float | None]:
+        """(articles/s, sentences/s, seconds left or None)."""
+        elapsed = max(self._clock() - self._start, 1e-9)
+        a_rate, s_rate = self.articles / elapsed, self.sentences / elapsed
+        left = None
+        if self.total is not None and a_rate > 0:
+            left = max(self.total - self.skipped - self.articles, 0) / a_rate
+        return a_rate, s_rate, left
+
+    def line(self) -> str:
+        a_rate, s_rate, left = self.rates()
+        done = self.articles + self.skipped
+        of = f"/{self.total:,}" if self.total is not None else ""
+        eta = f", ETA {_duration(left)}" if left is not None else ""
+        return f"{self._label}{done:,}{of} articles, {a_rate:.1f} articles/s, {s_rate:.0f} sentences/s{eta}"
+
+    def update(self, articles: int, sentences: int) -> None:
+        """Add `articles` scored in this run, holding `sentences` sentences."""
+        self.articles += articles
+        self.sentences += sentences
+        if _QUIET:
+            return
+        if not sys.stderr.isatty():
+            now = self._clock()
+            if now - self._last_log >= self._interval:
+                self._last_log = now
+                print(self.line(), file=sys.stderr, flush=True)
+            return
+        if self._bar is None:
+            from rich.console import Console
+            from rich.progress import BarColumn, Progress
+
+            self._bar = Progress("{task.description}", BarColumn(), console=Console(stderr=True), transient=True)
+            self._task = self._bar.add_task(self.line(), total=self.total)
+            self._bar.start()
+        self._bar.update(self._task, description=self.line(), total=self.total,
+                         completed=self.articles + self.skipped)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None

@@ -178,36 +178,11 @@ def roundtrip(
 
 
 def read_documents(paths: Sequence[str]) -> list[tuple[str, str]]:
-    """(doc_id, text) from .txt/.md files (doc_id = file name), directories of them, or JSONL with `text`."""
-    import json
-    from pathlib import Path
+    """(doc_id, text) from .txt/.md files (doc_id = file name), JSONL with `text` (and `id`), and
+    directories of either; the first unreadable document raises InputError (documents.iter_documents)."""
+    from .documents import iter_documents
 
-    from .text import InputError, decode_bytes, read_text
-
-    docs: list[tuple[str, str]] = []
-    for path in paths:
-        p = Path(path)
-        if p.is_dir():
-            files = sorted(f for f in p.rglob("*") if f.suffix in (".txt", ".md") and f.is_file())
-            if not files:
-                raise InputError(f"{path}: no .txt or .md files in this directory")
-            docs.extend((str(f.relative_to(p)), read_text(str(f))) for f in files)
-        elif path.endswith(".jsonl"):
-            if not p.is_file():
-                raise InputError(f"{path}: no such file")
-            for n, line in enumerate(decode_bytes(p.read_bytes(), path).split("\n"), 1):
-                if not line.strip():
-                    continue
-                try:
-                    rec = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise InputError(f"{path}:{n}: not valid JSON ({exc.msg})") from None
-                if not isinstance(rec, dict) or not isinstance(rec.get("text"), str):
-                    raise InputError(f"{path}:{n}: missing 'text' (a string)")
-                docs.append((str(rec.get("id", f"{p.name}:{n}")), rec["text"]))
-        else:
-            docs.append((p.name if path != "-" else "<stdin>", read_text(path)))
-    return docs
+    return [(doc.id, doc.text) for doc in iter_documents(paths, strict=True) if doc.text is not None]
 
 
 def roundtrip_pairs(
