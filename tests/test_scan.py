@@ -302,3 +302,25 @@ def test_cli_scan_refuses_a_text_directory_without_a_mode(tmp_path):
     (tmp_path / "d" / "a.txt").write_text("An article without its original.")
     r = runner.invoke(app, ["scan", str(tmp_path / "d"), "--out", str(tmp_path / "o.jsonl")])
     assert r.exit_code == 2 and "--index INDEX or --reference-free" in r.output
+
+
+def test_records_without_reference_go_through_the_index_or_reference_free(tmp_path):
+    """--index finds 001's original (000) and scores against it; 004 has none and falls back to
+    reference-free; --reference-free scores both on their own English."""
+    from mtdetect.index import build_index
+
+    build_index([(SEED["original"].name, SEED["original"].read_text(encoding="utf-8"))], tmp_path / "idx")
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps({"id": k, "text": SEED[k].read_text(encoding="utf-8")}) + "\n"
+                           for k in ("roundtrip", "other")), encoding="utf-8")
+    res = runner.invoke(app, ["scan", str(src), "--out", str(tmp_path / "a.jsonl"), "--index", str(tmp_path / "idx"),
+                              "-q"])
+    assert res.exit_code == 0, res.output
+    got = {d["id"]: d for d in map(json.loads, (tmp_path / "a.jsonl").read_text().splitlines())}
+    assert got["roundtrip"]["mode"] == "index" and got["roundtrip"]["verdict"] == "round-trip MT"
+    assert got["roundtrip"]["match"]["id"] == SEED["original"].name
+    assert got["other"]["mode"] == "reference-free" and got["other"]["match"]["found"] is False
+    res = runner.invoke(app, ["scan", str(src), "--out", str(tmp_path / "b.jsonl"), "--reference-free", "-q"])
+    assert res.exit_code == 0, res.output
+    modes = {json.loads(line)["mode"] for line in (tmp_path / "b.jsonl").read_text().splitlines()}
+    assert modes == {"reference-free"}
