@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import BinaryIO, Iterator, Sequence
 
 from .guard import MAX_INPUT_BYTES
-from .text import InputError, read_text
+from .text import InputError, file_errors, read_text
 
 __all__ = ["Document", "MAX_RECORD_BYTES", "iter_documents", "count_documents", "TEXT_SUFFIXES"]
 
@@ -60,14 +60,8 @@ def _walk(root: Path) -> Iterator[Path]:
 
 
 def _open_jsonl(path: Path) -> BinaryIO:
-    try:
+    with file_errors(path):
         return gzip.open(path, "rb") if path.name.endswith(".gz") else open(path, "rb")  # noqa: SIM115
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except PermissionError:
-        raise InputError(f"{path}: permission denied") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
 
 
 def _record(raw: bytes, where: str, default_id: str) -> Document:

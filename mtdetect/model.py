@@ -189,6 +189,12 @@ class Model:
         d = self.card.get("article_model")
         return ArticleModel.from_dict(d) if d else None
 
+    def signature_at(self, threshold: float) -> str:
+        """The signature of scores flagged at `threshold` (the card's own, or a user's)."""
+        if threshold == self.threshold:
+            return self.signature
+        return self.signature.replace(f"thr:{self.threshold:g}", f"thr:{threshold:g}")
+
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         """Calibrated probability of round-trip MT for each row of X (columns in card order)."""
         if len(X) == 0:

@@ -234,10 +234,7 @@ class ReferenceFreeDetector:
 
     @property
     def signature(self) -> str:
-        sig = self.model.signature
-        if self.threshold != self.model.threshold:
-            sig = sig.replace(f"thr:{self.model.threshold:g}", f"thr:{self.threshold:g}")
-        return sig
+        return self.model.signature_at(self.threshold)
 
     def sentence_probabilities(self, sentences: Sequence[str]) -> tuple[np.ndarray, list[SoloFeatures]]:
         """Calibrated p(MT) of each sentence on its own."""

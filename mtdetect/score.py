@@ -170,10 +170,7 @@ class Detector:
 
     @property
     def signature(self) -> str:
-        sig = self.model.signature
-        if self.threshold != self.model.threshold:
-            sig = sig.replace(f"thr:{self.model.threshold:g}", f"thr:{self.threshold:g}")
-        return sig
+        return self.model.signature_at(self.threshold)
 
     def _probabilities(self, refs: list[str], cands: list[str], cos: np.ndarray) -> tuple[np.ndarray, list]:
         X, names, rows = feature_matrix(refs, cands, cos)

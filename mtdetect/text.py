@@ -13,6 +13,7 @@ import re
 import stat
 import sys
 import unicodedata
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -97,6 +98,21 @@ def decode_bytes(data: bytes, name: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+@contextmanager
+def file_errors(path: object) -> Iterator[None]:
+    """Turn the OS's errors on opening or reading `path` into one-line InputErrors."""
+    try:
+        yield
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory") from None
+    except PermissionError:
+        raise InputError(f"{path}: permission denied") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+
+
 def read_text(path: str | None) -> str:
     """Read and decode a text file; None or '-' reads stdin. Errors are one-line InputErrors.
 
@@ -113,20 +129,11 @@ def read_text(path: str | None) -> str:
         name = path
         if os.path.isdir(path):
             raise InputError(f"{path}: is a directory")
-        try:
-            with open(path, "rb") as handle:
-                info = os.fstat(handle.fileno())
-                if stat.S_ISREG(info.st_mode):
-                    check_input_size(info.st_size, name)
-                data = handle.read(MAX_INPUT_BYTES + 1)
-        except FileNotFoundError:
-            raise InputError(f"{path}: no such file") from None
-        except IsADirectoryError:
-            raise InputError(f"{path}: is a directory") from None
-        except PermissionError:
-            raise InputError(f"{path}: permission denied") from None
-        except OSError as exc:
-            raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+        with file_errors(path), open(path, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if stat.S_ISREG(info.st_mode):
+                check_input_size(info.st_size, name)
+            data = handle.read(MAX_INPUT_BYTES + 1)
         check_input_size(len(data), name, exact=False)  # a pipe or a file that grew
     text = decode_bytes(data, name)
     if looks_like_html(text):
