@@ -32,6 +32,7 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 
 from .features.base import PairView
+from .features.surface import _casing as surface_casing
 from .model import FeatureSpec, Model, ModelError, load_model
 
 PIVOT_FEATURE_VERSION = "1"
@@ -78,12 +79,11 @@ def _char_ngrams(text: str, n: int) -> Iterable[str]:
     return (padded[i : i + n] for i in range(len(padded) - n + 1))
 
 
+_CASE_CODE = {"upper": "U", "title": "T", "lower": "l", "mixed": "m"}  # the codes the hashed names use
+
+
 def _casing(t: str) -> str:
-    if t.isupper() and len(t) > 1:
-        return "U"
-    if t[:1].isupper():
-        return "T"
-    return "l" if t.islower() else "m"
+    return _CASE_CODE[surface_casing(t)]
 
 
 def pair_features(reference: str, candidate: str) -> dict[str, float]:

@@ -286,9 +286,7 @@ def score_with_index(detector: Detector, index: Any, suspect: str, fallback: Any
 
         result = (fallback or ReferenceFreeDetector()).score_article(suspect)
     else:
-        reference = index.text(best.row)
-        check_alignment_size(len(split_sentences(suspect)), len(split_sentences(reference)))
-        result = detector.score_article(suspect, reference)
+        result = detector.score_article(suspect, index.text(best.row))  # checks the alignment size
         result.mode = "index"
     result.match = match_summary(best, considered, index)
     return result
