@@ -191,6 +191,39 @@ def pair_cosines(refs: Sequence[str], cands: Sequence[str], encoder: "Embedder |
     return np.einsum("ij,ij->i", r, c)
 
 
+class BatchEncoder:
+    """An encoder (Embedder or CachedEncoder) whose `encode` answers from vectors computed for a
+    whole batch in one call (`prime`); anything not primed is encoded on demand. Carries the
+    embedder attributes a Detector reads (weights_sha256, name, config, dim)."""
+
+    def __init__(self, encoder: Any) -> None:
+        self.encoder = encoder
+        base = getattr(encoder, "embedder", encoder)
+        self.weights_sha256 = base.weights_sha256
+        self.name = base.name
+        self.config = base.config
+        self.dim = base.dim
+        self._memo: dict[str, np.ndarray] = {}
+
+    def prime(self, sentences: Iterable[str]) -> int:
+        """Encode the distinct `sentences` not yet known, in one call (sorted: the call, and so
+        the vectors, do not depend on the order articles came in). Returns how many."""
+        todo = sorted(set(sentences) - self._memo.keys())
+        if todo:
+            self._memo.update(zip(todo, self.encoder.encode(todo)))
+        return len(todo)
+
+    def clear(self) -> None:
+        self._memo.clear()
+
+    def encode(self, sentences: Sequence[str], progress: bool = False) -> np.ndarray:  # noqa: ARG002
+        self.prime(sentences)
+        out = np.zeros((len(sentences), self.dim), dtype=np.float32)
+        for i, s in enumerate(sentences):
+            out[i] = self._memo[s]
+        return out
+
+
 _DEFAULT: Embedder | None = None
 
 

@@ -277,16 +277,24 @@ def score_with_index(detector: Detector, index: Any, suspect: str, fallback: Any
 
     The result's `match` block says which archived article was used and how surely.
     """
+    import copy
+
+    from .embed import BatchEncoder
     from .index import match_summary
 
     rule = detector.verdict_rule
-    best, considered = index.match(suspect, detector.embedder.encode, rule.related_cosine, rule.min_related_share)
+    # The match stage embeds the suspect's sentences and the candidates' (the original's among
+    # them); scoring against the original reuses those vectors instead of encoding them again.
+    shared = BatchEncoder(detector.embedder)
+    best, considered = index.match(suspect, shared.encode, rule.related_cosine, rule.min_related_share)
     if best is None:
         from .reffree import ReferenceFreeDetector
 
         result = (fallback or ReferenceFreeDetector()).score_article(suspect)
     else:
-        result = detector.score_article(suspect, index.text(best.row))  # checks the alignment size
+        scoped = copy.copy(detector)
+        scoped.embedder = shared
+        result = scoped.score_article(suspect, index.text(best.row))  # checks the alignment size
         result.mode = "index"
     result.match = match_summary(best, considered, index)
     return result

@@ -75,3 +75,30 @@ def test_cli_index_then_score(tmp_path):
     res = runner.invoke(app, ["score", str(SEED["other"]), "--index", str(tmp_path / "idx"), "-f", "json"])
     d = json.loads(res.stdout)
     assert d["mode"] == "reference-free" and d["match"]["found"] is False
+
+
+class _CountingEncoder:
+    """The real embedder, counting how often each sentence is encoded."""
+
+    def __init__(self, embedder) -> None:
+        self.embedder, self.seen = embedder, []
+        for attr in ("weights_sha256", "name", "config", "dim", "precision"):
+            if hasattr(embedder, attr):
+                setattr(self, attr, getattr(embedder, attr))
+
+    def encode(self, sentences, progress=False):
+        self.seen.extend(sentences)
+        return self.embedder.encode(sentences)
+
+
+def test_index_scoring_equals_scoring_against_the_original_and_embeds_once(seed_index, embedder):
+    from mtdetect.score import Detector, score_with_index
+
+    suspect = SEED["roundtrip"].read_text(encoding="utf-8")
+    counting = _CountingEncoder(embedder)
+    found = score_with_index(Detector(embedder=counting), ArchiveIndex(seed_index), suspect).to_dict()
+    direct = Detector(embedder=embedder).score_article(suspect, SEED["original"].read_text(encoding="utf-8")).to_dict()
+    assert found["match"]["id"] == SEED["original"].name and found["mode"] == "index"
+    assert {k: v for k, v in found.items() if k not in ("mode", "match")} == \
+        {k: v for k, v in direct.items() if k not in ("mode", "match")}
+    assert counting.seen and len(counting.seen) == len(set(counting.seen))  # nothing encoded twice
