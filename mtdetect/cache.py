@@ -1,4 +1,4 @@
-"""On-disk embedding cache keyed by embedding model and text hash.
+"""On-disk embedding cache keyed by embedding model, precision and text hash.
 
 Retraining on sentences seen before must not re-encode them. Vectors live in one SQLite
 file per embedding model (weights hash in the name), so a different model can never
@@ -39,7 +39,9 @@ class CachedEncoder:
         self.embedder = embedder
         directory = cache_dir or default_cache_dir()
         directory.mkdir(parents=True, exist_ok=True)
-        self.path = directory / f"emb-{embedder.weights_sha256}-{embedder.config.max_tokens}.sqlite"
+        precision = getattr(embedder, "precision", "fp32")  # bf16 and fp32 vectors never mix
+        suffix = "" if precision == "fp32" else f"-{precision}"
+        self.path = directory / f"emb-{embedder.weights_sha256}-{embedder.config.max_tokens}{suffix}.sqlite"
         # check_same_thread=False: a Ray Data actor is built in one thread and called in another;
         # one encoder is still used by one thread at a time. timeout: several workers may write.
         self._db = sqlite3.connect(self.path, timeout=60, check_same_thread=False)

@@ -80,6 +80,12 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(name)
 
 
+def _precision_tag(embedding: dict) -> str:
+    """"/bf16" for a bf16 embedding; nothing for fp32 (what cards without the field used)."""
+    precision = embedding.get("precision", "fp32")
+    return "" if precision == "fp32" else f"/{precision}"
+
+
 class LinearEnsemble:
     """Prediction of a Platt-calibrated ClippedLogistic ensemble in plain numpy.
 
@@ -175,7 +181,7 @@ class Model:
         """emb:…|feat:v…|clf:…|mtdetect:x.y — enough to reproduce a score."""
         emb = self.card.get("embedding")
         tag = "v" if self.kind == "reference" else "rf"
-        head = f"emb:{emb['name'].split('/')[-1]}@{emb['weights_sha256']}|" if emb else "emb:none|"
+        head = f"emb:{emb['name'].split('/')[-1]}@{emb['weights_sha256']}{_precision_tag(emb)}|" if emb else "emb:none|"
         return (
             f"{head}feat:{tag}{self.card['feature_version']}"
             f"|clf:{self.card['classifier_sha256'][:12]}|thr:{self.threshold:g}|mtdetect:{__version__}"
@@ -189,11 +195,17 @@ class Model:
         d = self.card.get("article_model")
         return ArticleModel.from_dict(d) if d else None
 
-    def signature_at(self, threshold: float) -> str:
-        """The signature of scores flagged at `threshold` (the card's own, or a user's)."""
-        if threshold == self.threshold:
-            return self.signature
-        return self.signature.replace(f"thr:{self.threshold:g}", f"thr:{threshold:g}")
+    def signature_at(self, threshold: float, precision: str | None = None) -> str:
+        """The signature of scores flagged at `threshold` (the card's own, or a user's) from
+        embeddings computed at `precision` (the card's own when None, or the one this CPU ran)."""
+        sig = self.signature
+        if threshold != self.threshold:
+            sig = sig.replace(f"thr:{self.threshold:g}", f"thr:{threshold:g}")
+        emb = self.card.get("embedding")
+        if emb and precision and precision != emb.get("precision", "fp32"):
+            head = f"@{emb['weights_sha256']}"
+            sig = sig.replace(head + _precision_tag(emb), head + _precision_tag({"precision": precision}), 1)
+        return sig
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         """Calibrated probability of round-trip MT for each row of X (columns in card order)."""

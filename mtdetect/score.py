@@ -170,7 +170,7 @@ class Detector:
 
     @property
     def signature(self) -> str:
-        return self.model.signature_at(self.threshold)
+        return self.model.signature_at(self.threshold, getattr(self.embedder, "precision", None))
 
     def _probabilities(self, refs: list[str], cands: list[str], cos: np.ndarray) -> tuple[np.ndarray, list]:
         X, names, rows = feature_matrix(refs, cands, cos)

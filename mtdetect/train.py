@@ -394,7 +394,7 @@ def train(
             counts[f"by_{k}"] = {v: vals.count(v) for v in sorted(set(vals))}
     card = {
         "embedding": {"name": embedder.name, "weights_sha256": embedder.weights_sha256,
-                      **asdict(embedder.config)},
+                      **asdict(embedder.config), "precision": embedder.precision},
         "feature_names": data.names,
         "threshold": round(float(threshold), 4),
         "feature_weights": feature_weights(clf, data.names),

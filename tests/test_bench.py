@@ -61,6 +61,7 @@ def test_quick_bench_writes_report_json_and_plots(quick_bench):
     assert stages["embedding"]["ratio_to_embedding"] == 1.0
     assert all(v["sentences_per_s"] > 0 for v in stages.values())
     assert res["speed"]["cli"]["python -m mtdetect.cli score"]["exit"] == 0
+    assert "Targets:" in md and "cold `mtdetect score`" in md  # the speed targets, met or not, in the report
     assert res["pairs_rows"][0]["name"] == "extra.jsonl" and "extra.jsonl" in md
     assert "signature" in report.summary()
 

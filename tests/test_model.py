@@ -31,6 +31,19 @@ def test_save_load_same_probabilities(tiny_model_dir, embedder):
     assert a.signature.startswith("emb:all-MiniLM-L6-v2@") and "|feat:v" in a.signature and "|mtdetect:" in a.signature
 
 
+def test_signature_names_the_embedding_precision_actually_used(tiny_model_dir, embedder):
+    model = load_model(tiny_model_dir)
+    trained = model.card["embedding"]["precision"]
+    assert trained == embedder.precision
+    head = model.signature.split("|")[0]
+    assert head.endswith("/bf16") if trained == "bf16" else "/" not in head
+    # Scored on a CPU that fell back to fp32: the signature says so, the rest is unchanged.
+    other = "fp32" if trained == "bf16" else "bf16"
+    moved = model.signature_at(model.threshold, other)
+    assert moved != model.signature and moved.split("|")[1:] == model.signature.split("|")[1:]
+    assert model.signature_at(0.9, trained) == model.signature.replace(f"thr:{model.threshold:g}", "thr:0.9")
+
+
 def test_detector_scores_identical_after_reload(tiny_model_dir, embedder):
     refs = [r["reference"] for r in tiny_pairs()[:6]]
     cands = [r["candidate"] for r in tiny_pairs()[:6]]

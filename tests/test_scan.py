@@ -233,14 +233,15 @@ def test_iter_documents_streams_jsonl_gz_and_directories(tmp_path, monkeypatch):
         list(iter_documents([str(src)], strict=True))
 
 
-def test_embedding_batches_are_bounded_in_padded_tokens():
+def test_embedding_batches_are_bounded_in_tokens_and_never_padded():
     from mtdetect.embed import _chunks
 
-    lengths = sorted([5] * 100 + [60] * 70 + [256] * 40)
+    lengths = sorted([5] * 100 + [7] * 3 + [60] * 70 + [256] * 40)
     chunks = _chunks(lengths, 64, 4096)
     assert [i for a, b in chunks for i in range(a, b)] == list(range(len(lengths)))  # each once, in order
     assert all(b - a <= 64 and (b - a) * lengths[b - 1] <= 4096 for a, b in chunks)
-    assert chunks[0] == (0, 64) and _chunks([9000], 64, 4096) == [(0, 1)]  # short ones as before; one always fits
+    assert all(len(set(lengths[a:b])) == 1 for a, b in chunks)  # one length per batch: no padding
+    assert chunks[:3] == [(0, 64), (64, 100), (100, 103)] and _chunks([9000], 64, 4096) == [(0, 1)]
 
 
 def test_id_set_is_exact_across_merges():
