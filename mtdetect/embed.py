@@ -115,7 +115,8 @@ class Embedder:
     def _linear(self, x, prefix: str):
         return self._torch.nn.functional.linear(x, self._w[prefix + ".weight"], self._w[prefix + ".bias"])
 
-    def _forward(self, ids, mask):
+    def _forward(self, ids):
+        """Unit vectors of a batch of equal-length token sequences (no padding, so no mask)."""
         torch = self._torch
         w = self._w
         n, t = ids.shape
@@ -128,7 +129,6 @@ class Embedder:
         x = self._layer_norm(x, "embeddings.LayerNorm")
         h = self._heads
         d = x.shape[-1] // h
-        bias = (1.0 - mask[:, None, None, :].float()) * torch.finfo(torch.float32).min
         for i in range(self._layers):
             p = f"encoder.layer.{i}."
 
@@ -138,14 +138,12 @@ class Embedder:
             q = split(self._linear(x, p + "attention.self.query"))
             k = split(self._linear(x, p + "attention.self.key"))
             v = split(self._linear(x, p + "attention.self.value"))
-            att = torch.softmax(q @ k.transpose(-1, -2) / math.sqrt(d) + bias, dim=-1)
+            att = torch.softmax((q @ k.transpose(-1, -2) / math.sqrt(d)).float(), dim=-1)  # softmax in fp32
             ctx = (att @ v).transpose(1, 2).reshape(n, t, h * d)
             x = self._layer_norm(x + self._linear(ctx, p + "attention.output.dense"), p + "attention.output.LayerNorm")
             inner = torch.nn.functional.gelu(self._linear(x, p + "intermediate.dense"))
             x = self._layer_norm(x + self._linear(inner, p + "output.dense"), p + "output.LayerNorm")
-        m = mask.unsqueeze(-1).float()
-        pooled = (x * m).sum(1) / m.sum(1).clamp(min=1e-9)
-        return torch.nn.functional.normalize(pooled, p=2, dim=1)
+        return torch.nn.functional.normalize(x.sum(1) / t, p=2, dim=1)  # mean pooling
 
     # -- public API ------------------------------------------------------------------
     def encode(self, sentences: Sequence[str], progress: bool = False) -> np.ndarray:
@@ -173,7 +171,7 @@ class Embedder:
             for start, stop in batches:
                 idx = order[start:stop]
                 ids = torch.tensor([encs[i].ids for i in idx], dtype=torch.long)  # one length: no padding
-                out[idx] = self._forward(ids, torch.ones_like(ids)).float().numpy()
+                out[idx] = self._forward(ids).float().numpy()
         return out
 
 
