@@ -217,7 +217,7 @@ def pair_cosines(refs: Sequence[str], cands: Sequence[str], encoder: "Embedder |
 class BatchEncoder:
     """An encoder (Embedder or CachedEncoder) whose `encode` answers from vectors computed for a
     whole batch in one call (`prime`); anything not primed is encoded on demand. Carries the
-    embedder attributes a Detector reads (weights_sha256, name, config, dim)."""
+    embedder attributes a Detector reads (weights_sha256, name, config, precision, dim)."""
 
     def __init__(self, encoder: Any) -> None:
         self.encoder = encoder
