@@ -32,6 +32,15 @@ def test_evidence_for_roundtrip_traces():
     assert pf.values["srf_honorific_added"] == 1.0
 
 
+def test_casing_counts_only_forms_the_reference_never_uses():
+    ref = '"The upcoming visit is one of the central events of the year," she said.'
+    same = pair_features(ref, '"The next visit is one of the central events of the year," she said.', 0.9)
+    assert not [e for e in same.evidence if e.kind == "casing"]  # "The" <- "The" is no trace
+    assert same.values["srf_case_changed"] == 0.0
+    odd = pair_features("Xi met Putin in Moscow, the Kremlin said.", "Mr. XI met putin in Moscow, the Kremlin said.", 0.9)
+    assert {(e.text, e.replaced) for e in odd.evidence if e.kind == "casing"} == {("XI", "Xi"), ("putin", "Putin")}
+
+
 def test_foreign_word_trace():
     pf = pair_features("They accused the U.S. of stoking the war.", "They accused the U.S. of stoké war.", 0.9)
     assert pf.values["srf_foreign"] == 1.0

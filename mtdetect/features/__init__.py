@@ -18,7 +18,7 @@ import numpy as np
 from . import collocation, lexical, literal, similarity, surface
 from .base import Evidence, Group, PairView
 
-FEATURE_VERSION = "3"
+FEATURE_VERSION = "4"
 
 GROUPS: dict[str, Callable[[PairView], Group]] = {
     "similarity": similarity.compute,

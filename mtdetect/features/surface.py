@@ -29,6 +29,11 @@ def _casing(word: str) -> str:
     return "lower" if word.islower() else "mixed"
 
 
+def _first_word(tokens: list[str]) -> int | None:
+    """Index of the sentence's first word (after any opening quote or bracket)."""
+    return next((i for i, t in enumerate(tokens) if t[:1].isalpha()), None)
+
+
 def compute(view: PairView) -> Group:
     evidence: list[Evidence] = []
     ref_lower = set(view.ref_lower)
@@ -43,23 +48,26 @@ def compute(view: PairView) -> Group:
                       len(view.cand_tokens))  # the title and the name it precedes: "Mr. XI"
             evidence.append(Evidence("honorific", view.cand_text(i, end), "", "honorific the reference lacks", 1.0))
 
-    # Casing of each reference word; a sentence-initial capital says little, except against ALL CAPS.
-    ref_case: dict[str, str] = {}
-    for i, t in enumerate(view.ref_tokens):
-        if t[:1].isalpha() and (i > 0 or t.lower() not in ref_case):
-            ref_case[t.lower()] = _casing(t) if i > 0 else "initial-" + _casing(t)
+    # Every casing each reference word takes ("The" and "the" are both normal); a sentence-initial
+    # capital (the first word, after any opening quote) says little, except against ALL CAPS.
+    ref_first, cand_first = _first_word(view.ref_tokens), _first_word(view.cand_tokens)
+    ref_cases: dict[str, set[str]] = {}
     ref_forms: dict[str, str] = {}
-    for t in view.ref_tokens:
-        ref_forms.setdefault(t.lower(), t)
+    opening: set[str] = set()  # the word that opens the reference: its capital may be positional
+    for i, t in enumerate(view.ref_tokens):
+        if t[:1].isalpha():
+            ref_cases.setdefault(t.lower(), set()).add(_casing(t))
+            ref_forms.setdefault(t.lower(), t)
+            if i == ref_first:
+                opening.add(t.lower())
     odd_case = 0
     for i, t in enumerate(view.cand_tokens):
         key = t.lower()
-        if not t[:1].isalpha() or key not in ref_case or key in HONORIFICS:
+        if not t[:1].isalpha() or key not in ref_cases or key in HONORIFICS:
             continue
-        ref_c, cand_c = ref_case[key], _casing(t)
-        initial = i == 0 or ref_c.startswith("initial-")
-        ref_c = ref_c.removeprefix("initial-")
-        if cand_c == ref_c or "mixed" in (cand_c, ref_c) or (initial and "upper" not in (cand_c, ref_c)):
+        cases, cand_c = ref_cases[key], _casing(t)
+        initial = i == cand_first or key in opening
+        if cand_c in cases or "mixed" in cases | {cand_c} or (initial and "upper" not in cases | {cand_c}):
             continue
         odd_case += 1
         evidence.append(Evidence("casing", t, ref_forms[key], "casing differs from the reference", 1.0))
