@@ -20,7 +20,7 @@ import numpy as np
 
 from .align import AlignConfig, Link, align
 from .embed import Embedder, pair_cosines
-from .features import PairFeatures, feature_matrix
+from .features import PairFeatures, feature_matrix, uses_cosine
 from .guard import check_alignment_size
 from .model import Model, load_model
 from .text import normalize, split_sentences, tokenize
@@ -187,7 +187,10 @@ class Detector:
         if not todo:
             return out
         todo_refs, todo_cands = [refs[i] for i in todo], [cands[i] for i in todo]
-        p, _ = self._probabilities(todo_refs, todo_cands, pair_cosines(todo_refs, todo_cands, self.embedder))
+        # Feature sets from v5 on do not read the pair's cosine: then no embedding is needed at all.
+        cos = (pair_cosines(todo_refs, todo_cands, self.embedder) if uses_cosine(self.model.feature_names)
+               else np.zeros(len(todo)))
+        p, _ = self._probabilities(todo_refs, todo_cands, cos)
         out[todo] = p
         return out
 
