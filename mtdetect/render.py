@@ -12,7 +12,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .score import ArticleResult
+from .results import ArticleResult
 
 FORMATS = ("text", "json", "jsonl", "tsv", "html")
 
