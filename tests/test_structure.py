@@ -1,9 +1,12 @@
-"""The package's shape: data flows one way through its modules."""
+"""The package's shape: data flows one way through its modules, and no module is too long to read."""
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "mtdetect"
+MAX_LINES = 500
 
 
 def module_name(path: Path) -> str:
@@ -80,3 +83,23 @@ def test_no_import_loop():
     cycle = find_cycle(import_graph())
     assert cycle is None, "import loop: " + " -> ".join(cycle)
 
+
+def test_no_module_over_500_lines():
+    long = {str(p.relative_to(PACKAGE.parent)): n for p in PACKAGE.rglob("*.py")
+            if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
+    assert not long, f"modules over {MAX_LINES} lines: {long}"
+
+
+def test_training_scripts_share_one_preamble():
+    """training/_common.py holds the path set-up and the parser; every script runs with it."""
+    scripts = sorted(p for p in (PACKAGE.parent / "training").glob("*.py") if p.name != "_common.py")
+    assert len(scripts) >= 5
+    for path in scripts:
+        src = path.read_text(encoding="utf-8")
+        assert "from _common import" in src, path.name
+        assert "sys.path.insert" not in src and "ArgumentParser(" not in src, f"{path.name} repeats the preamble"
+    runs = [subprocess.Popen([sys.executable, str(p), "--help"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True) for p in scripts]
+    for path, proc in zip(scripts, runs):
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0 and "--out" in out, f"{path.name} --help: {err[-500:]}"

@@ -21,28 +21,18 @@ system family, Apertium pivot and the tweets (mtdetect/transfer.py).
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from _common import ROOT, parser  # also puts the repository on sys.path
 
-from mtdetect.pairs import read_pairs  # noqa: E402
-from mtdetect.train import TrainConfig, train  # noqa: E402
-
-SHARED = ROOT.parent / "shared" / "data"
+from mtdetect.pairs import read_pairs
+from mtdetect.train import TrainConfig, train
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--wmt", default=str(SHARED / "wmt_mt_vs_human.jsonl.gz"))
-    ap.add_argument("--roundtrips", default=str(ROOT / "training" / "work" / "roundtrips.jsonl.gz"))
-    ap.add_argument("--tweets", default=str(SHARED / "tweets_opusmt_roundtrips.jsonl.gz"))
-    ap.add_argument("--out", default=str(ROOT / "models" / "default"))
-    ap.add_argument("--seed", type=int, default=13)
-    args = ap.parse_args()
+    args = parser(__doc__, sources=True, out=ROOT / "models" / "default", seed=13).parse_args()
 
     sources = [args.wmt]
     if Path(args.roundtrips).exists():

@@ -23,14 +23,14 @@ apertium-en-gl, apertium-eo-en), licensed under the GNU GPL; see mtdetect/data/R
 
 from __future__ import annotations
 
-import argparse
 import gzip
 import re
 import subprocess
 import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from _common import ROOT, parser  # also puts the repository on sys.path
+
 APERTIUM = Path("/usr/share/apertium")
 # pivot: (package dir, English analyser, en->pivot bilingual, pivot->en bilingual)
 PAIRS = {
@@ -107,9 +107,8 @@ def pivot_relation(pivot: str, vocab: list[str], forms: dict[str, set[str]]) -> 
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = parser(__doc__, out=ROOT / "mtdetect" / "data" / "literal_pairs.tsv.gz")
     ap.add_argument("--vocab", type=int, default=60000, help="most frequent English words analysed")
-    ap.add_argument("--out", type=Path, default=REPO / "mtdetect" / "data" / "literal_pairs.tsv.gz")
     args = ap.parse_args(argv)
     from wordfreq import top_n_list
 

@@ -12,7 +12,6 @@ sorted, so reruns give the same file; ``--seed`` only picks the ``--limit`` samp
 
 from __future__ import annotations
 
-import argparse
 import gzip
 import json
 import random
@@ -21,13 +20,9 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+from _common import ROUNDTRIPS, WMT, parser  # also puts the repository on sys.path
 
-from mtdetect.roundtrip import PIVOTS, RoundTripError, available_pivots, check_pivot, roundtrip  # noqa: E402
-
-DEFAULT_WMT = REPO.parent / "shared" / "data" / "wmt_mt_vs_human.jsonl.gz"
-DEFAULT_OUT = REPO / "training" / "work" / "roundtrips.jsonl.gz"
+from mtdetect.roundtrip import PIVOTS, RoundTripError, available_pivots, check_pivot, roundtrip
 
 
 def log(msg: str) -> None:
@@ -58,9 +53,8 @@ def run_pivot(pivot: str, refs: list[dict], batch_size: int) -> tuple[str, list[
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--wmt", type=Path, default=DEFAULT_WMT, help="WMT jsonl.gz (default: %(default)s)")
-    ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output (default: %(default)s)")
+    ap = parser(__doc__, out=ROUNDTRIPS)
+    ap.add_argument("--wmt", type=Path, default=WMT, help="WMT jsonl.gz (default: %(default)s)")
     ap.add_argument("--pivots", default="", help="comma-separated pivots (default: all available)")
     ap.add_argument("--limit", type=int, default=0, help="only N references (seeded sample)")
     ap.add_argument("--seed", type=int, default=13, help="seed for the --limit sample")
