@@ -70,6 +70,15 @@ def _pivot_guess(sentences: Sequence[SentenceResult]) -> dict | None:
     return guess_pivot([" ".join(s.reference) for s in flagged], [s.text for s in flagged], model)
 
 
+def _unpair(sentences: Sequence[SentenceResult]) -> None:
+    """An unrelated article: no sentence is a translation of the reference, so none is scored;
+    each is new material (its alignment similarity is kept)."""
+    for s in sentences:
+        if s.status == "scored":
+            s.status, s.p_mt, s.flagged, s.evidence = "unmatched", None, False, []
+            s.reference, s.reference_index, s.alignment = [], [], "unmatched"
+
+
 def article_probability(model: Model, sentences: Sequence[SentenceResult]) -> float | None:
     """Calibrated probability that the article is round-trip MT, from its scored sentences'
     p_mt (the card's article model); None when the model has none or nothing was scored."""
@@ -78,11 +87,22 @@ def article_probability(model: Model, sentences: Sequence[SentenceResult]) -> fl
     return am.predict(ps) if am is not None and ps else None
 
 
+SUBSTITUTION_SCORE = "score: how much rarer the new wording's word pairs are in English web text than the replaced ones'"
+
+
 def _evidence(pf: PairFeatures, limit: int = 8) -> list[dict]:
-    """The checkable traces: surface markers first, then the oddest substitutions."""
+    """The checkable traces: surface markers first, then the oddest substitutions.
+
+    A substitution's score is how much rarer (log10 web counts) its word pairs are than those of
+    the wording it replaced; at or below 0 the swap is not odd in itself, and its note says so."""
     surface = [e for e in pf.evidence if e.kind != "substitution"]
     subs = [e for e in pf.evidence if e.kind == "substitution"]
-    return [e.to_dict() for e in (surface + subs)[:limit]]
+    out = [e.to_dict() for e in (surface + subs)[:limit]]
+    for e in out:
+        if e["kind"] == "substitution":
+            odd = "rarer: odd wording" if e["score"] > 0 else "not rarer: a swapped word, not odd in itself"
+            e["note"] = "; ".join(x for x in (e["note"], f"{SUBSTITUTION_SCORE} ({odd})") if x)
+    return out
 
 
 class Detector:
@@ -164,6 +184,9 @@ class Detector:
                 results[k].flagged = bool(prob >= self.threshold)
                 results[k].evidence = _evidence(pf)
         verdict, shares = verdict_of(results, self.verdict_rule)
+        if verdict == "unrelated":  # its sentences only met reference sentences by chance
+            _unpair(results)
+            shares.update(flagged_fraction=0.0, mean_p_mt=0.0)
         p_article = article_probability(self.model, results)
         if p_article is not None and verdict in ("round-trip MT", "rewritten"):
             # the whole article's evidence decides between the two (transfer.ArticleModel)
@@ -178,18 +201,16 @@ class Detector:
         )
 
 
-def score_pairs_records(detector: Detector, pairs: Sequence[Any], batch_size: int = 2048) -> str:
-    """Each input record back as a JSONL line with "p_mt" added, in input order (null, with an
-    "error", for a pair that is not English).
+def score_pairs_records(detector: Detector, pairs: Sequence[Any], batch_size: int = 2048) -> list[dict]:
+    """Each input record back with "p_mt" added, in input order (None, with an "error", for a
+    pair that is not English); render.render_pairs writes them in any --format.
 
     Records are scored in batches (a batch's distinct texts are embedded together); the
     result does not depend on the batch size.
     """
-    import json
-
     from .guard import looks_english
 
-    lines = []
+    records = []
     for start in range(0, len(pairs), batch_size):
         chunk = pairs[start : start + batch_size]
         english = [looks_english(p.reference + " " + p.candidate) for p in chunk]
@@ -203,8 +224,8 @@ def score_pairs_records(detector: Detector, pairs: Sequence[Any], batch_size: in
                 rec["p_mt"] = None
                 rec["error"] = "not English text: not scored"
             rec["signature"] = detector.signature
-            lines.append(json.dumps(rec, ensure_ascii=False))
-    return "\n".join(lines) + ("\n" if lines else "")
+            records.append(rec)
+    return records
 
 
 def score_with_index(detector: Detector, index: Any, suspect: str, fallback: Any = None) -> ArticleResult:

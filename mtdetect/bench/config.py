@@ -15,6 +15,8 @@ SEEDS = ROOT / "seeds"
 WMT_FILE = "wmt_mt_vs_human.jsonl.gz"
 TWEETS_FILE = "tweets_opusmt_roundtrips.jsonl.gz"
 APERTIUM_FILE = ROOT / "training" / "work" / "roundtrips.jsonl.gz"
+RECORD_DIR = ROOT / "benchmarks" / "results"  # the committed record: written only by --update-record
+DEFAULT_OUT = Path("mtdetect-bench")  # a run's own output, under the working directory
 BASELINES = ("1-chrF", "cosine", "n-gram")
 METHODS = ("mtdetect",) + BASELINES
 GROUPS = tuple(FEATURE_GROUPS)
@@ -65,7 +67,7 @@ class BenchConfig:
     quick: bool = False
     pairs: tuple[str, ...] = ()
     data_dir: Path | None = None  # default: <repo>/../shared/data
-    out_dir: Path = Path("benchmarks/results")
+    out_dir: Path = DEFAULT_OUT
     model_dir: Path | None = None  # default: the shipped model
     seed: int = 13
     cache_dir: Path | None = None  # embedding cache (default: ~/.cache/mtdetect or $MTDETECT_CACHE)

@@ -26,6 +26,15 @@ def _save_fig(fig: Any, path: Path) -> None:
         Path(tmp).unlink(missing_ok=True)
 
 
+def plots_unavailable() -> str | None:
+    """Why the plots cannot be drawn (matplotlib, the `bench` extra, is not installed), or None."""
+    import importlib.util
+
+    if importlib.util.find_spec("matplotlib") is None:
+        return "matplotlib is not installed (pip install 'mtdetect[bench]')"
+    return None
+
+
 def write_plots(res: dict, out_dir: Path) -> list[str]:
     """roc_heldout.png, speed.png, ablation.png (those with data)."""
     import matplotlib

@@ -18,7 +18,7 @@ from ..train import TrainConfig, prepare
 from .config import METHODS, ROOT, TWEETS_FILE, WMT_FILE, BenchConfig, Sizes, reset_clock, step
 from .data import load_tweets, load_wmt_sample, wmt_speed_samples
 from .heldout import bench_extra_pairs, bench_heldout
-from .plots import write_plots
+from .plots import plots_unavailable, write_plots
 from .report import atomic_write, render_report
 from .seeds import bench_seeds, seed_sentences_row
 from .speed import bench_speed
@@ -95,6 +95,10 @@ def run_bench(config: BenchConfig) -> BenchReport:
     data_dir = Path(config.data_dir) if config.data_dir else ROOT.parent / "shared" / "data"
     skipped: list[str] = []
     parts = _Parts()
+    no_plots = plots_unavailable()  # known before the long run, not after it
+    if no_plots:
+        skipped.append(f"plots skipped: {no_plots}.")
+        step(f"bench: plots will be skipped: {no_plots}")
 
     step("bench: loading the embedding model and the shipped classifier")
     embedder = Embedder()
@@ -138,7 +142,7 @@ def run_bench(config: BenchConfig) -> BenchReport:
     res["seconds"] = parts.seconds | {"total": round(time.perf_counter() - t_start, 1)}
 
     res = _strip_private(res)
-    files = write_plots(res, out_dir)
+    files = [] if no_plots else write_plots(res, out_dir)
     atomic_write(out_dir / "results.json", json.dumps(res, indent=1, ensure_ascii=False) + "\n")
     atomic_write(out_dir / "report.md", render_report(res))
     return BenchReport(res, out_dir, ["report.md", "results.json"] + files)

@@ -23,8 +23,9 @@ Records and their order
   * A record with `reference` is scored against it. One without is scored by the
     --reference-free / --index scorer; with neither option it gets an `error` line.
   * A record that cannot be scored (not English, empty, too large, bad JSON) gets
-    `{"id", "error", "signature"}`: it never stops the job. Error lines are final: a rerun
-    skips them like any other written id.
+    `{"id", "error", "signature"}`: it never stops the job. A rerun skips error lines like any
+    other written id and says how many there were; `--retry-errors` removes them from the file
+    and scores those articles again.
   * Ids are keys: the first record with an id is scored, later ones with the same id are
     skipped and counted as duplicates.
   * Lines are written in completion order, not input order; compare runs by id.

@@ -29,6 +29,8 @@ class ScanSummary:
     sentences: int = 0
     seconds: float = 0.0
     repaired_bytes: int = 0  # partial last line cut from --out before resuming
+    earlier_errors: int = 0  # error lines --out held when this run started
+    retried_errors: bool = False  # --retry-errors: those lines were dropped and their ids scored again
 
     def line(self) -> str:
         rate = self.scored / self.seconds if self.seconds else 0.0
@@ -36,6 +38,11 @@ class ScanSummary:
                  f"{rate:.1f} articles/s, {self.sentences / max(self.seconds, 1e-9):.0f} sentences/s"]
         if self.skipped_done:
             parts.append(f"{self.skipped_done:,} already in {self.out}")
+        if self.earlier_errors and self.retried_errors:
+            parts.append(f"{self.earlier_errors:,} earlier error lines removed and their articles scored again")
+        elif self.earlier_errors:
+            parts.append(f"{self.earlier_errors:,} earlier error lines kept and their articles skipped "
+                         "(--retry-errors scores them again)")
         if self.duplicates:
             parts.append(f"{self.duplicates:,} duplicate ids skipped")
         if self.repaired_bytes:
@@ -75,11 +82,12 @@ def _plan(docs: Iterable[Document], done: IdSet, config: ScanConfig, summary: Sc
 
 def scan(inputs: Sequence[str], out: str | Path, config: ScanConfig = ScanConfig(), engine: str = "local",
          workers: int | None = None, ray_address: str | None = None, progress: Any = None,
-         factory: Callable[[], BatchScorer] | None = None) -> ScanSummary:
+         factory: Callable[[], BatchScorer] | None = None, retry_errors: bool = False) -> ScanSummary:
     """Score every article of `inputs` into the JSONL file `out`, resuming from what it holds.
 
     `factory` builds each worker's scorer (default `scorer_factory(config)`; with several workers
-    it must be picklable)."""
+    it must be picklable). Error lines already in `out` are final unless `retry_errors`: then they
+    are removed and their articles scored again."""
     import threading
 
     from ..progress import RateProgress, is_quiet
@@ -97,8 +105,9 @@ def scan(inputs: Sequence[str], out: str | Path, config: ScanConfig = ScanConfig
     progress = progress or RateProgress("scan: ")
     summary = ScanSummary(str(out), engine, workers)
     start = time.monotonic()
-    with ResultFile(out) as results:
+    with ResultFile(out, retry_errors=retry_errors) as results:
         summary.repaired_bytes = results.repaired_bytes
+        summary.earlier_errors, summary.retried_errors = results.error_lines, retry_errors
         if "-" not in inputs:
             def count() -> None:
                 try:

@@ -68,11 +68,13 @@ class ResultFile:
     """The JSONL output of a scan: locked against a second writer, its trailing partial line (a
     kill during a write) cut, its complete ids known; new lines appended with one os.write each."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, retry_errors: bool = False) -> None:
         self.path = Path(path)
         self.done = IdSet()
         self.signatures: dict[str, str] = {}  # mode -> signature of the results already written
         self.repaired_bytes = 0
+        self.error_lines = 0  # error lines found in the file (kept and skipped, or dropped to retry)
+        self.retry_errors = retry_errors
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
@@ -102,15 +104,45 @@ class ResultFile:
                         f"{self.path}:{bad[0]}: not a complete scan record, yet complete records follow it; "
                         "this file was not written by `mtdetect scan` alone (remove that line, or use another --out)"
                     )
+                elif "error" in rec:
+                    self.error_lines += 1
+                    if not self.retry_errors:
+                        self.done.add(rec["id"])
                 else:
                     self.done.add(rec["id"])
-                    if "error" not in rec and isinstance(rec.get("mode"), str):
+                    if isinstance(rec.get("mode"), str):
                         self.signatures.setdefault(rec["mode"], str(rec.get("signature")))
                 offset += len(line)
         if bad is not None:  # only the tail can be incomplete: cut it
             self.repaired_bytes = offset - bad[1]
             os.ftruncate(self._fd, bad[1])
             os.fsync(self._fd)
+        if self.retry_errors and self.error_lines:
+            self._drop_error_lines()
+
+    def _drop_error_lines(self) -> None:
+        """--retry-errors: rewrite the file without its error lines, so each retried id ends with
+        one line. The copy is locked before it is renamed over the file: a kill leaves the old
+        file or the new one, and no second scan can take the new one in between."""
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            with open(self.path, "rb") as fh:
+                for line in fh:
+                    rec = _parse_record(line)
+                    if rec is not None and "error" not in rec:
+                        view = memoryview(line)
+                        while view:
+                            view = view[os.write(fd, view):]
+            os.fsync(fd)
+            os.replace(tmp, self.path)
+        except BaseException:
+            os.close(fd)
+            tmp.unlink(missing_ok=True)
+            raise
+        os.close(self._fd)
+        self._fd = fd
 
     def _check_signature(self, mode: str, signature: str) -> None:
         old = self.signatures.setdefault(mode, signature)
