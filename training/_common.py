@@ -1,8 +1,8 @@
-"""What the training scripts share: where the repository and the shared data are, and an argument
-parser with the data sources every model is built from.
+"""What every training script shares: the repository on sys.path, ../shared/data, logging, and an
+argument parser.
 
-Each script runs from a checkout (`python training/build_model.py`), so this module also puts the
-repository on sys.path for `import mtdetect`.
+Import it first (`from _common import REPO, SHARED, log, parser`); the scripts run as
+`python training/NAME.py`, so this directory is on sys.path already.
 """
 
 from __future__ import annotations
@@ -11,14 +11,18 @@ import argparse
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared" / "data"
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+SHARED = REPO.parent / "shared" / "data"
+WORK = REPO / "training" / "work"
 WMT = SHARED / "wmt_mt_vs_human.jsonl.gz"
 TWEETS = SHARED / "tweets_opusmt_roundtrips.jsonl.gz"
-ROUNDTRIPS = ROOT / "training" / "work" / "roundtrips.jsonl.gz"  # written by make_roundtrips.py
+ROUNDTRIPS = WORK / "roundtrips.jsonl.gz"
 
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+
+def log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
 
 
 def parser(doc: str | None, *, sources: bool = False, out: Path | None = None, seed: int | None = None,

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from _common import ROOT, parser  # also puts the repository on sys.path
+from _common import REPO, parser  # also puts the repository on sys.path
 
 from mtdetect.pivot import (
     UNSEEN_P, adds_honorific, aggregate, feature_matrix, language_of, save_pivot_model, unseen_honorific_p,
@@ -194,7 +194,7 @@ def article_eval(arts, classes: list[str], temperature: float, threshold: float,
 
 
 def main() -> None:
-    ap = parser(__doc__, sources=True, out=ROOT / "models" / "pivot", seed=0)
+    ap = parser(__doc__, sources=True, out=REPO / "models" / "pivot", seed=0)
     ap.add_argument("--per-class", type=int, default=6000)
     ap.add_argument("--wmt-systems-per-segment", type=int, default=2)
     ap.add_argument("--C", type=float, nargs="+", default=[0.1, 0.25, 0.5],

@@ -15,14 +15,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from _common import ROOT, parser  # also puts the repository on sys.path
+from _common import REPO, parser  # also puts the repository on sys.path
 
 from mtdetect.pairs import read_pairs
 from mtdetect.reffree import ReferenceFreeConfig, examples_from_pairs, train_reference_free
 
 
 def main() -> None:
-    args = parser(__doc__, sources=True, out=ROOT / "models" / "reference-free").parse_args()
+    args = parser(__doc__, sources=True, out=REPO / "models" / "reference-free").parse_args()
     sources = [s for s in (args.wmt, args.roundtrips, args.tweets) if Path(s).exists()]
     pairs = read_pairs(sources, require_label=True)
     for p in pairs:
