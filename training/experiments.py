@@ -11,7 +11,6 @@ the ones kept for the record are in benchmarks/results/protocol.md.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import time
@@ -19,7 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
-from _common import WORK, SHARED, log
+from _common import SHARED, WORK, log, parser
 
 from mtdetect.cache import CachedEncoder
 from mtdetect.embed import Embedder, pair_cosines
@@ -124,7 +123,7 @@ def shortcuts() -> None:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = parser(__doc__)
     ap.add_argument("what", choices=["features", "variants", "shortcuts"])
     args = ap.parse_args()
     {"features": features, "variants": variants, "shortcuts": shortcuts}[args.what]()
