@@ -2,38 +2,42 @@
 
     mtdetect bench [--quick] [--pairs FILE] [--data DIR] [--out DIR | --update-record]
 
-Accuracy rows (all held out):
+The headline is the leave-one-source-out matrix (mtdetect/protocol.py): for every (MT source,
+human source) pair, a model trained on every other source scores both; ROC-AUC, recall and
+false-positive rate at the shipped threshold, article accuracy.
 
-* seeds: the shipped model on seeds/001..004 against 000 (verdicts from seeds/LABELS.md);
-* WMT + Apertium pairs, leave-one-dataset-out cross-fitting: for each WMT dataset, mtdetect's
-  classifier (make_classifier + sample_weights, as in training) is fitted on the other
-  datasets and scores the held-out one; rows per dataset, per MT system, per Apertium pivot,
-  plus leave-one-pivot-out and leave-one-system-family-out (Online-* vs the rest);
-* tweets (true neural round trips, never trained on) and `--pairs` files.
+* the shipped model's card: its matrix, checked against the acceptance targets (FPR <= 10% per
+  human source, recall >= 85% on the neural round trips, min AUC >= 0.85, article accuracy >= 0.95);
+* the same matrix recomputed on the bench's sample of every source (sources.load_sources, whole
+  documents), with the baselines on every cell -- 1 - chrF, the embedding cosine (training-free)
+  and a candidate-only n-gram classifier fitted on the cell's training sources -- and the
+  feature-group ablation (uncalibrated fits, AUC only);
+* seeds: the shipped model on seeds/001..004 against 000 (verdicts from seeds/LABELS.md), and
+  without the original (reference-free, archive index, pivot);
+* `--pairs` files, scored by the shipped model with the baselines beside it.
 
-Baselines on the same rows: 1 - chrF to the reference, embedding cosine, a candidate-only
-char/word n-gram classifier fitted on the same training folds, and a TSRT-style round-trip
-stability score (Apertium es, on a subsample). The feature groups are ablated on the same
-folds. Speed is measured per pipeline stage, as a ratio to the embedding forward pass.
+Speed is measured per pipeline stage, as a ratio to the embedding forward pass.
 
 Outputs (written atomically) in --out (default ./mtdetect-bench; benchmarks/results/, the committed
-record, only with --update-record): report.md, results.json, roc_heldout.png, speed.png, ablation.png
+record, only with --update-record): report.md, results.json, matrix.png, speed.png, ablation.png
 (the plots need matplotlib, the `bench` extra; without it they are skipped and the report says so).
 
 One module per concern: config (sizes, paths, the run's settings), data (the samples), evaluation
-(cross-fitting, thresholds, rows), baselines, seeds, heldout, tweets, transfer, without_reference,
-speed, plots, tables and report (the Markdown writer), run (run_bench, which calls them in order).
+(a row of every method's metrics), baselines, seeds, heldout (the --pairs rows), transfer (the
+matrix), without_reference, speed, plots, tables and report (the Markdown writer), run (run_bench,
+which calls them in order).
 """
 
-from .baselines import chrf_scores, fit_mtdetect, fit_ngram, make_ngram_classifier, tsrt_scores
+from .baselines import baseline_matrix, chrf_scores, fit_ngram, make_ngram_classifier
 from .config import DEFAULT_OUT, FULL, GROUPS, METHODS, QUICK, RECORD_DIR, BenchConfig, Sizes
-from .evaluation import Fold, cross_fit, evaluate, fold_thresholds, row_metrics
+from .evaluation import evaluate, row_metrics
 from .plots import plots_unavailable
 from .report import render_report
 from .run import BenchReport, run_bench
+from .transfer import acceptance, render_transfer
 
 __all__ = [
-    "BenchConfig", "BenchReport", "DEFAULT_OUT", "FULL", "Fold", "GROUPS", "METHODS", "QUICK", "RECORD_DIR", "Sizes",
-    "chrf_scores", "cross_fit", "evaluate", "fit_mtdetect", "fit_ngram", "fold_thresholds", "make_ngram_classifier",
-    "plots_unavailable", "render_report", "row_metrics", "run_bench", "tsrt_scores",
+    "BenchConfig", "BenchReport", "DEFAULT_OUT", "FULL", "GROUPS", "METHODS", "QUICK", "RECORD_DIR", "Sizes",
+    "acceptance", "baseline_matrix", "chrf_scores", "evaluate", "fit_ngram", "make_ngram_classifier",
+    "plots_unavailable", "render_report", "render_transfer", "row_metrics", "run_bench",
 ]  # fmt: skip

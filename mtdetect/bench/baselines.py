@@ -1,23 +1,25 @@
-"""The baselines mtdetect is compared with, and mtdetect's own classifier fitted on chosen columns.
+"""The baselines mtdetect is compared with, on the cells of the leave-one-source-out matrix.
 
-(a) 1 - chrF to the reference, (b) embedding cosine (read from the feature matrix), (c) a
-candidate-only char/word n-gram classifier, (d) a TSRT-style round-trip stability score.
+(a) 1 - chrF to the reference and (b) the cosine of the two sentence embeddings
+(embed.pair_cosines; no longer a feature since v5): training-free scores; (c) a
+candidate-only char/word n-gram classifier that never sees the reference, fitted per cell
+on the same training sources as mtdetect's cell model (it can only learn what a source's
+text looks like: genre, topic, casing).
 """
 
 from __future__ import annotations
 
-import time
 from typing import Any, Sequence
 
 import numpy as np
 
-from ..features import feature_names
 from ..features.similarity import chrf
+from ..metrics import pick_threshold
 from ..pairs import Pair
-from ..train import TrainConfig, make_classifier
-from .config import METHODS, Sizes, step
-from .evaluation import Fold, Scorer, evaluate, fold_thresholds
-from .tables import rows_table
+from ..protocol import run_matrix, summary
+from ..train import sample_weights
+from .config import step
+from .evaluation import Scorer
 
 
 def chrf_scores(references: Sequence[str], candidates: Sequence[str]) -> np.ndarray:
@@ -47,66 +49,41 @@ def fit_ngram(texts: Sequence[str], y: np.ndarray, w: np.ndarray | None = None, 
     return lambda xs: clf.predict_proba(list(xs))[:, 1]
 
 
-def fit_mtdetect(X: np.ndarray, y: np.ndarray, w: np.ndarray, cols: np.ndarray, tc: TrainConfig) -> Scorer:
-    """mtdetect's classifier (uncalibrated; calibration does not change the ranking) on columns `cols`."""
-    names = feature_names()
-    clf = make_classifier(tc, [names[i] for i in cols]).fit(X[:, cols], y, sample_weight=w)
-    return lambda Z: clf.predict_proba(np.asarray(Z)[:, cols])[:, 1]
+def baseline_scores(pairs: Sequence[Pair], cosines: np.ndarray) -> dict[str, np.ndarray]:
+    """The training-free baselines' score of every pair, in [0, 1] (the protocol's metrics read
+    scores as probabilities; rescaling keeps the ranking)."""
+    return {"1-chrF": np.clip(chrf_scores([p.reference for p in pairs], [p.candidate for p in pairs]), 0.0, 1.0),
+            "cosine": np.clip((np.asarray(cosines, dtype=float) + 1.0) / 2.0, 0.0, 1.0)}
 
 
-def tsrt_scores(references: Sequence[str], candidates: Sequence[str], pivot: str = "es") -> np.ndarray:
-    """Baseline (d), after TSRT (Nguyen-Son et al. 2021): MT changes less on a further round trip.
+def baseline_matrix(pairs: Sequence[Pair], y: np.ndarray, groups: Sequence[str], cosines: np.ndarray,
+                    ngram: bool, seed: int) -> dict[str, Any]:
+    """Each baseline on every (MT source, human source) cell (AUC per cell, as mtdetect's), and a
+    threshold per baseline for rows scored outside the matrix (--pairs, seed sentences): picked
+    (Youden) on the whole sample for the training-free scores, on the pooled held-out cell
+    scores for the n-gram classifier, which is then refitted on the whole sample."""
+    scores = baseline_scores(pairs, cosines)
+    out: dict[str, Any] = {"cells": {}, "summary": {}, "thresholds": {}}
+    for name, s in scores.items():
+        cells, _, _ = run_matrix(y, groups, lambda train, s=s: (lambda rows: s[rows]))
+        out["cells"][name] = [c.to_dict() for c in cells]
+        out["summary"][name] = {k: summary(cells)[k] for k in ("min_roc_auc", "mean_roc_auc")}
+        out["thresholds"][name] = pick_threshold(y, s)
+    out["_ngram"] = None
+    if ngram:
+        cands = [p.candidate for p in pairs]
 
-    score = chrF(candidate, RT(candidate)) - chrF(reference, RT(reference)), RT through Apertium.
-    """
-    from ..roundtrip import roundtrip
+        def fit(train: np.ndarray) -> Any:
+            sc = fit_ngram([cands[i] for i in train], y[train], sample_weights([pairs[i] for i in train], y[train]),
+                           seed)
+            return lambda rows: sc([cands[i] for i in rows])
 
-    texts = sorted(set(references) | set(candidates))
-    back = dict(zip(texts, roundtrip(texts, pivot)))
-    return np.array([chrf(back[c], c) - chrf(back[r], r) for r, c in zip(references, candidates)])
-
-
-def bench_tsrt(y: np.ndarray, P: list[Pair], dataset: np.ndarray, folds: list[Fold], scores: dict[str, np.ndarray],
-               sizes: Sizes, seed: int, notes: list[str]) -> dict | None:
-    """TSRT baseline on a per-dataset subsample (half human, half MT), next to every other method."""
-    from ..roundtrip import RoundTripError, available_pivots
-
-    if sizes.tsrt_per_dataset <= 0:
-        return None
-    if "es" not in available_pivots():
-        notes.append("TSRT baseline skipped: Apertium with the en-es pair is not installed.")
-        return None
-    rng = np.random.default_rng(seed)
-    pick: list[int] = []
-    for f in folds:
-        for label in (0, 1):
-            idx = f.test[y[f.test] == label]
-            pick += rng.choice(idx, min(len(idx), sizes.tsrt_per_dataset // 2), replace=False).tolist()
-    sub = np.array(sorted(pick))
-    step(f"bench: TSRT round trips of {len(sub)} pairs (Apertium es)")
-    t0 = time.perf_counter()
-    try:
-        tsrt = tsrt_scores([P[i].reference for i in sub], [P[i].candidate for i in sub])
-    except RoundTripError as exc:
-        notes.append(f"TSRT baseline skipped: {exc}")
-        return None
-    seconds = time.perf_counter() - t0
-    ys, ds = y[sub], dataset[sub]
-    sc = {m: scores[m][sub] for m in METHODS} | {"TSRT": tsrt}
-    sfolds = [Fold(f.name, np.flatnonzero(ds != f.name), np.flatnonzero(ds == f.name)) for f in folds]
-    thr = {m: fold_thresholds(sfolds, ys, s) for m, s in sc.items()}
-    rows = [evaluate("tsrt", "all datasets (subsample)", np.ones(len(sub), bool), ys, sc, thr)]
-    rows += [evaluate("tsrt", f.name, ds == f.name, ys, sc, thr) for f in folds]
-    return {"rows": rows, "n": int(len(sub)), "seconds": round(seconds, 1)}
-
-
-def render_tsrt(h: dict) -> list[str]:
-    """The TSRT baseline section (subsample)."""
-    if not h.get("tsrt"):
-        return []
-    ts = h["tsrt"]
-    return ["## TSRT-style round-trip stability baseline (subsample)", "",
-            f"{ts['n']} held-out pairs (half human, half MT per dataset) round-tripped again through Apertium es "
-            f"({ts['seconds']} s); score = chrF(c, RT(c)) − chrF(r, RT(r)). All methods on the same pairs. Note that "
-            "Apertium-es round trips are favourable to this baseline (their second round trip is nearly idempotent).",
-            "", rows_table(ts["rows"], METHODS + ("TSRT",)), ""]
+        step("bench: n-gram baseline on every cell")
+        cells, pooled, _ = run_matrix(y, groups, fit)
+        out["cells"]["n-gram"] = [c.to_dict() for c in cells]
+        out["summary"]["n-gram"] = {k: summary(cells)[k] for k in ("min_roc_auc", "mean_roc_auc")}
+        covered = ~np.isnan(pooled)
+        out["thresholds"]["n-gram"] = pick_threshold(y[covered], pooled[covered])
+        whole = fit_ngram(cands, y, sample_weights(list(pairs), y), seed)
+        out["_ngram"] = whole
+    return out

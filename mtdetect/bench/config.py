@@ -12,9 +12,8 @@ from ..progress import log
 
 ROOT = Path(__file__).resolve().parent.parent.parent  # the repository (seeds/, training/, benchmarks/)
 SEEDS = ROOT / "seeds"
-WMT_FILE = "wmt_mt_vs_human.jsonl.gz"
-TWEETS_FILE = "tweets_opusmt_roundtrips.jsonl.gz"
-APERTIUM_FILE = ROOT / "training" / "work" / "roundtrips.jsonl.gz"
+WORK_DIR = ROOT / "training" / "work"  # the round trips made by training/make_*.py (sources.load_sources)
+WMT_FILE = "wmt_mt_vs_human.jsonl.gz"  # only for the speed rows' pair samples
 RECORD_DIR = ROOT / "benchmarks" / "results"  # the committed record: written only by --update-record
 DEFAULT_OUT = Path("mtdetect-bench")  # a run's own output, under the working directory
 BASELINES = ("1-chrF", "cosine", "n-gram")
@@ -48,18 +47,15 @@ SEED_EXPECTED = {
 class Sizes:
     """How much data each part uses (quick: CI-sized; full: the published numbers)."""
 
-    mt_per_system: int  # WMT MT pairs per (dataset, system)
-    human_per_dataset: int  # WMT independent human translations per dataset
-    rt_per_pivot: int  # Apertium round trips per (dataset, pivot)
-    tweets: int
-    tsrt_per_dataset: int  # pairs per dataset round-tripped again for the TSRT baseline
-    ablation: bool  # feature-group ablation on the left-out sources
+    per_source: int  # pairs per source of the matrix sample (essays: per pivot), whole documents where possible
+    ablation: bool  # feature-group ablation over the matrix (uncalibrated fits, AUC only)
+    ngram: bool  # the candidate-only n-gram baseline, fitted per cell
     speed_pairs: int  # WMT pairs for the pair-scoring speed rows
     repeats: int  # timing repeats (best of)
 
 
-QUICK = Sizes(8, 60, 12, 200, 20, ablation=True, speed_pairs=40, repeats=1)
-FULL = Sizes(300, 10**9, 600, 2000, 300, ablation=True, speed_pairs=2000, repeats=2)
+QUICK = Sizes(60, ablation=True, ngram=True, speed_pairs=40, repeats=1)
+FULL = Sizes(400, ablation=True, ngram=True, speed_pairs=2000, repeats=2)
 
 
 @dataclass(frozen=True)
@@ -67,12 +63,12 @@ class BenchConfig:
     quick: bool = False
     pairs: tuple[str, ...] = ()
     data_dir: Path | None = None  # default: <repo>/../shared/data
+    work_dir: Path | None = None  # default: <repo>/training/work (the round trips made from the data)
     out_dir: Path = DEFAULT_OUT
     model_dir: Path | None = None  # default: the shipped model
     seed: int = 13
     cache_dir: Path | None = None  # embedding cache (default: ~/.cache/mtdetect or $MTDETECT_CACHE)
     sizes: Sizes | None = None  # override QUICK/FULL (tests)
-    tsrt: bool = True
     speed: bool = True
 
     @property

@@ -1,14 +1,19 @@
-"""The benchmark's samples of the shared data: WMT pairs, Apertium round trips, tweets."""
+"""The benchmark's samples: the matrix sample of every source (sources.load_sources), and WMT pairs
+for the speed rows."""
 
 from __future__ import annotations
 
 import gzip
 import json
 import random
+from collections import defaultdict
 from pathlib import Path
 
 from ..pairs import Pair
-from .config import APERTIUM_FILE, ROOT, TWEETS_FILE, WMT_FILE, Sizes
+from ..sources import Caps, load_sources
+from .config import WMT_FILE
+
+EVERYTHING = Caps(essays=10**9, tweets=10**9, apertium=10**9, human=10**9)
 
 
 def read_jsonl_gz(path: Path) -> list[dict]:
@@ -16,40 +21,41 @@ def read_jsonl_gz(path: Path) -> list[dict]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
-def to_pair(rec: dict) -> Pair:
-    meta = {k: rec[k] for k in ("dataset", "system", "kind", "pivot", "seg_id") if rec.get(k) not in (None, "")}
-    label = 1 if str(rec.get("label")).lower() in ("mt", "1", "true") else 0
-    return Pair(rec["reference"], rec["candidate"], label, meta)
-
-
-def _sample(rng: random.Random, buckets: dict[tuple, list[dict]], cap: int) -> list[dict]:
-    out: list[dict] = []
-    for key in sorted(buckets):
-        items = buckets[key]
-        out.extend(items if len(items) <= cap else rng.sample(items, cap))
+def sample_documents(pairs: list[Pair], per_source: int, seed: int) -> list[Pair]:
+    """At most `per_source` pairs of each source (`group`), an equal share of each sub-part
+    (pivot, rewriter), taken as whole documents in a seeded order; a document larger than
+    what is left of the share contributes a contiguous run of it. So essays keep real
+    documents and sentence sources keep runs of consecutive sentences, and the protocol's
+    article step has documents of 5-25 sentences to score."""
+    rng = random.Random(seed)
+    by: dict[str, dict[str, dict[str, list[Pair]]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
+    for p in pairs:
+        by[p.meta["group"]][p.meta["sub"]][p.meta["doc"]].append(p)
+    out: list[Pair] = []
+    for group in sorted(by):
+        subs = by[group]
+        share = max(per_source // len(subs), 1)
+        for sub in sorted(subs):
+            docs = subs[sub]
+            left = share
+            for doc in rng.sample(sorted(docs), len(docs)):
+                if left <= 0:
+                    break
+                members = sorted(docs[doc], key=lambda p: p.meta["pos"])
+                if len(members) > left:
+                    start = rng.randrange(len(members) - left + 1)
+                    members = members[start : start + left]
+                out += members
+                left -= len(members)
     return out
 
 
-def load_wmt_sample(data_dir: Path, sizes: Sizes, seed: int, notes: list[str]) -> list[Pair]:
-    """Stratified sample of WMT pairs (and Apertium round trips of their references, when built)."""
-    rng = random.Random(seed)
-    mt: dict[tuple, list[dict]] = {}
-    human: dict[tuple, list[dict]] = {}
-    for rec in read_jsonl_gz(data_dir / WMT_FILE):
-        if rec["reference"].strip() == rec["candidate"].strip():
-            continue  # copies are never scored as translations
-        bucket = mt if rec["label"] == "mt" else human
-        bucket.setdefault((rec["dataset"], rec.get("system", "")) if rec["label"] == "mt" else (rec["dataset"],), []).append(rec)
-    recs = _sample(rng, mt, sizes.mt_per_system) + _sample(rng, human, sizes.human_per_dataset)
-    if APERTIUM_FILE.exists():
-        rt: dict[tuple, list[dict]] = {}
-        for rec in read_jsonl_gz(APERTIUM_FILE):
-            rt.setdefault((rec["dataset"], rec["pivot"]), []).append(rec)
-        recs += _sample(rng, rt, sizes.rt_per_pivot)
-    else:
-        notes.append(f"Apertium round-trip pairs skipped: {APERTIUM_FILE.relative_to(ROOT)} is absent "
-                     "(run training/make_roundtrips.py).")
-    return [to_pair(r) for r in recs]
+def load_matrix_sample(data_dir: Path, work_dir: Path, per_source: int, seed: int,
+                       notes: list[str]) -> list[Pair]:
+    """The bench's sample of every training source (mtdetect/sources.py), `per_source` each."""
+    pairs, missing = load_sources(data_dir, work_dir, EVERYTHING)
+    notes += [f"matrix sample: {m}" for m in missing]
+    return sample_documents(pairs, per_source, seed)
 
 
 def wmt_speed_samples(data_dir: Path, n: int, seed: int) -> dict[str, list[tuple[str, str]]]:
@@ -59,11 +65,3 @@ def wmt_speed_samples(data_dir: Path, n: int, seed: int) -> dict[str, list[tuple
     rng = random.Random(seed)
     start = rng.randrange(max(1, len(recs) - n))
     return {"random": rng.sample(recs, min(n, len(recs))), "file order": recs[start : start + n]}
-
-
-def load_tweets(data_dir: Path, n: int, seed: int) -> list[Pair]:
-    recs = [r for r in read_jsonl_gz(data_dir / TWEETS_FILE) if r["reference"].strip() != r["candidate"].strip()]
-    recs = random.Random(seed).sample(recs, min(n, len(recs)))
-    for r in recs:
-        r["kind"] = "tweets_opusmt"
-    return [to_pair(r) for r in recs]

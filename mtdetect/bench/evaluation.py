@@ -1,48 +1,14 @@
-"""Cross-fitting over folds, per-fold thresholds, and one table row of every method's metrics."""
+"""One table row of every method's metrics on the same pairs (the --pairs files, the seed sentences)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any, Callable
 
 import numpy as np
 
-from ..metrics import binary_metrics, pick_threshold
+from ..metrics import binary_metrics
 
 Scorer = Callable[[Any], np.ndarray]
-
-
-@dataclass
-class Fold:
-    name: str
-    train: np.ndarray
-    test: np.ndarray
-
-
-def cross_fit(folds: Sequence[Fold], fit: Callable[[np.ndarray], Scorer], take: Callable[[np.ndarray], Any],
-              n: int) -> tuple[np.ndarray, list[Scorer]]:
-    """Held-out score of every test row (NaN elsewhere) and the fitted scorer of each fold."""
-    oof = np.full(n, np.nan)
-    scorers = []
-    for f in folds:
-        scorer = fit(f.train)
-        oof[f.test] = scorer(take(f.test))
-        scorers.append(scorer)
-    return oof, scorers
-
-
-def fold_thresholds(folds: Sequence[Fold], y: np.ndarray, scores: np.ndarray, ref: np.ndarray | None = None) -> np.ndarray:
-    """Per-row threshold: the Youden threshold picked on the fold's *training* rows.
-
-    `ref` gives the held-out scores of the training rows (the main cross-fit), when `scores`
-    does not cover them.
-    """
-    ref = scores if ref is None else ref
-    thr = np.full(len(y), np.nan)
-    for f in folds:
-        tr = f.train[~np.isnan(ref[f.train])]
-        thr[f.test] = pick_threshold(y[tr], ref[tr]) if len(tr) else 0.5
-    return thr
 
 
 def row_metrics(y: np.ndarray, s: np.ndarray, thr: np.ndarray | float) -> dict:
@@ -64,13 +30,3 @@ def evaluate(section: str, name: str, mask: np.ndarray, y: np.ndarray, scores: d
         t = thr[method] if np.ndim(thr[method]) == 0 else thr[method][m]
         row["methods"][method] = row_metrics(y[m], s[m], t) if m.any() else None
     return row
-
-
-def roc_points(y: np.ndarray, s: np.ndarray) -> dict:
-    from sklearn.metrics import roc_curve
-
-    if len(set(y.tolist())) < 2:
-        return {"fpr": [], "tpr": []}
-    fpr, tpr, _ = roc_curve(y, s)
-    keep = np.unique(np.linspace(0, len(fpr) - 1, min(len(fpr), 200)).astype(int))  # enough to draw
-    return {"fpr": fpr[keep].round(4).tolist(), "tpr": tpr[keep].round(4).tolist()}

@@ -1,4 +1,4 @@
-"""The report's plots (matplotlib, the `bench` extra): held-out ROC curves, speed, ablation."""
+"""The report's plots (matplotlib, the `bench` extra): the matrix as a heat map, speed, ablation."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from .config import GROUPS, METHODS
+from .config import GROUPS
 
 
 def _save_fig(fig: Any, path: Path) -> None:
@@ -35,33 +35,39 @@ def plots_unavailable() -> str | None:
     return None
 
 
+def _heatmap(ax: Any, tr: dict, title: str) -> None:
+    mt = list(dict.fromkeys(c["mt"] for c in tr["cells"]))
+    human = list(dict.fromkeys(c["human"] for c in tr["cells"]))
+    grid = np.full((len(mt), len(human)), np.nan)
+    for c in tr["cells"]:
+        if c["roc_auc"] is not None:
+            grid[mt.index(c["mt"]), human.index(c["human"])] = c["roc_auc"]
+    ax.imshow(grid, vmin=0.5, vmax=1.0, cmap="RdYlGn")
+    for i in range(len(mt)):
+        for j in range(len(human)):
+            if not np.isnan(grid[i, j]):
+                ax.text(j, i, f"{grid[i, j]:.2f}", ha="center", va="center", fontsize=7)
+    ax.set_xticks(range(len(human)), human, rotation=45, ha="right", fontsize=7)
+    ax.set_yticks(range(len(mt)), mt, fontsize=7)
+    ax.set_title(title, fontsize=9)
+
+
 def write_plots(res: dict, out_dir: Path) -> list[str]:
-    """roc_heldout.png, speed.png, ablation.png (those with data)."""
+    """matrix.png, speed.png, ablation.png (those with data)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     written = []
-    h = res.get("heldout") or {}
-    if h.get("roc"):
-        ds = list(h["roc"])
-        cols = min(3, len(ds))
-        rows = -(-len(ds) // cols)
-        fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 4 * rows), squeeze=False)
-        for ax, d in zip(axes.flat, ds):
-            for m in METHODS:
-                c = h["roc"][d][m]
-                ax.plot(c["fpr"], c["tpr"], label=m, lw=2 if m == "mtdetect" else 1)
-            ax.plot([0, 1], [0, 1], ":", color="grey")
-            ax.set_title(f"held out: {d}", fontsize=9)
-            ax.set_xlabel("false positive rate")
-            ax.set_ylabel("true positive rate")
-        for ax in list(axes.flat)[len(ds):]:
-            ax.axis("off")
-        axes.flat[0].legend(fontsize=8)
-        _save_fig(fig, out_dir / "roc_heldout.png")
-        written.append("roc_heldout.png")
+    mats = [(t, res[k]) for k, t in (("card_transfer", "model card"), ("transfer", "bench sample"))
+            if res.get(k) and res[k].get("cells")]
+    if mats:
+        fig, axes = plt.subplots(1, len(mats), figsize=(5.2 * len(mats), 4.6), squeeze=False)
+        for ax, (title, tr) in zip(axes.flat, mats):
+            _heatmap(ax, tr, f"ROC-AUC, leave one source out ({title})")
+        _save_fig(fig, out_dir / "matrix.png")
+        written.append("matrix.png")
     sp = res.get("speed")
     if sp:
         st = sp["articles"]["stages"]
@@ -77,12 +83,15 @@ def write_plots(res: dict, out_dir: Path) -> list[str]:
     ab = (res.get("transfer") or {}).get("ablation")
     if ab:
         fig, ax = plt.subplots(figsize=(7, 3.5))
-        x = np.arange(len(GROUPS))
-        ax.bar(x, [ab[g]["mean_auc_without"] for g in GROUPS], 0.6, label="without the group")
-        ax.axhline(ab["full"]["mean_auc"], color="k", ls="--", label="all features")
-        ax.set_xticks(x, GROUPS)
+        groups = [g for g in GROUPS if g in ab]
+        x = np.arange(len(groups))
+        ax.bar(x - 0.2, [ab[g]["mean_roc_auc"] for g in groups], 0.4, label="mean AUC without the group")
+        ax.bar(x + 0.2, [ab[g]["min_roc_auc"] for g in groups], 0.4, label="min AUC without the group")
+        ax.axhline(ab["full"]["mean_roc_auc"], color="k", ls="--", label="all features (mean)")
+        ax.axhline(ab["full"]["min_roc_auc"], color="grey", ls=":", label="all features (min)")
+        ax.set_xticks(x, groups)
         ax.set_ylim(0.4, 1.0)
-        ax.set_ylabel("mean ROC-AUC on left-out sources")
+        ax.set_ylabel("ROC-AUC over the matrix cells")
         ax.legend(fontsize=8)
         _save_fig(fig, out_dir / "ablation.png")
         written.append("ablation.png")

@@ -1,4 +1,5 @@
-"""report.md: the headline, where mtdetect loses, then each section's own renderer."""
+"""report.md: the headline (the leave-one-source-out matrix and the acceptance targets), where mtdetect
+loses, then each section's own renderer."""
 
 from __future__ import annotations
 
@@ -6,16 +7,11 @@ import os
 import tempfile
 from pathlib import Path
 
-import numpy as np
-
-from .baselines import render_tsrt
-from .config import METHODS
-from .heldout import render_heldout, render_pairs
+from .heldout import render_pairs
 from .seeds import render_seeds
 from .speed import render_speed
-from .tables import auc_cell, fmt, table
-from .transfer import render_transfer
-from .tweets import render_tweets
+from .tables import fmt, table
+from .transfer import acceptance, has_matrix, render_transfer
 from .without_reference import render_without_reference
 
 
@@ -41,42 +37,48 @@ def inverted_sentences(rows: list[dict]) -> list[str]:
 
 
 def all_rows(res: dict) -> list[dict]:
-    h = res.get("heldout") or {}
-    rows = list(h.get("rows", []))
-    if h.get("tweets"):
-        rows.append(h["tweets"]["cross_domain_row"])
-    rows += (h.get("tsrt") or {}).get("rows", []) + res.get("seeds_pairs_rows", []) + res.get("pairs_rows", [])
-    return rows
+    return res.get("seeds_pairs_rows", []) + res.get("pairs_rows", [])
+
+
+def cell_losses(tr: dict | None) -> list[str]:
+    """One sentence per (matrix cell, baseline) where mtdetect's AUC is not higher."""
+    if not has_matrix(tr):
+        return []
+    mine = {(c["mt"], c["human"]): c["roc_auc"] for c in tr["cells"]}
+    out = []
+    for m, cells in ((tr.get("baselines") or {}).get("cells") or {}).items():
+        for c in cells:
+            own = mine.get((c["mt"], c["human"]))
+            if own is not None and c["roc_auc"] is not None and c["roc_auc"] >= own:
+                out.append(f"On left-out **{c['mt']} vs {c['human']}** (bench matrix), mtdetect does not beat {m}: "
+                           f"ROC-AUC {own:.3f} vs {c['roc_auc']:.3f}.")
+    return out
 
 
 def render_report(res: dict) -> str:
     """report.md from the results dict."""
-    h = res.get("heldout") or {}
     L = [f"# mtdetect benchmark ({res['mode']})", "",
          f"Model signature: `{res['signature']}`  ", f"Model: `{res['model_dir']}`  ",
          f"Created {res['created']} in {res['seconds']['total']:.0f} s on {res['machine']}.", ""]
     if res["skipped"]:
         L += ["**Skipped:**", ""] + [f"- {s}" for s in res["skipped"]] + [""]
     L += ["## Headline", ""]
-    head = []
-    overall = next((r for r in h.get("rows", []) if r["section"] == "overall"), None)
-    if overall:
-        head.append(["held-out ROC-AUC, all WMT datasets pooled (leave-one-dataset-out)"] +
-                    [auc_cell(m, overall["methods"][m]) for m in METHODS])
-        per = [r for r in h["rows"] if r["section"] == "dataset"]
-        head.append(["mean over held-out datasets"] + [fmt(float(np.mean([r["methods"][m]["roc_auc"] for r in per])))
-                                                      for m in METHODS])
-    if h.get("tweets"):
-        t = h["tweets"]
-        head.append(["tweets vs WMT human (cross-domain) ROC-AUC"] + [auc_cell(m, t["cross_domain_row"]["methods"][m]) for m in METHODS])
-    L += [table(["", *METHODS], head) if head else "_No held-out data rows (data absent)._", ""]
+    card, tr = res.get("card_transfer"), res.get("transfer")
+    if has_matrix(card):
+        rows = acceptance(card)
+        unmet = [r["what"] for r in rows if r["met"] is False]
+        L += [f"- Model card, leave one source out: minimum ROC-AUC **{fmt(card.get('min_roc_auc'))}** over "
+              f"{len(card['cells'])} (MT source, human source) cells, minimum article accuracy "
+              f"**{fmt(card.get('min_article_accuracy'))}**; acceptance targets met: "
+              f"{sum(r['met'] is True for r in rows)} of {len(rows)}"
+              + (f" (not met: {'; '.join(unmet)})." if unmet else ".")]
+    else:
+        L += ["- The model card has no leave-one-source-out matrix: the acceptance targets cannot be checked."]
+    if has_matrix(tr):
+        L += [f"- This bench's sample ({tr['n']} pairs): minimum ROC-AUC {fmt(tr.get('min_roc_auc'))}, mean "
+              f"{fmt(tr.get('mean_roc_auc'))}, minimum article accuracy {fmt(tr.get('min_article_accuracy'))}."]
     seeds_ok = sum(r["ok"] for r in res["seeds"])
     L += [f"- Seeds: {seeds_ok}/{len(res['seeds'])} verdicts as expected (seeds/LABELS.md)."]
-    if h.get("tweets"):
-        t = h["tweets"]
-        L += [f"- Tweets (true neural round trips, never trained on: an evaluation-only source): recall "
-              f"{fmt(t['recall_shipped'])} at the shipped "
-              f"threshold {t['shipped_threshold']:g} (n={t['n']}; by pivot {t['recall_by_pivot']})."]
     sp = res.get("speed")
     if sp:
         e2e = sp["articles"]["stages"]["end to end (score_article)"]
@@ -86,19 +88,14 @@ def render_report(res: dict) -> str:
     L += render_transfer(res)
     if res.get("without_reference"):
         L += render_without_reference(res["without_reference"])
-    losses = loss_sentences(all_rows(res))
-    for r in (res.get("transfer") or {}).get("sentence", []):
-        for m, auc in (r.get("baselines") or {}).items():
-            if r["roc_auc"] is not None and auc is not None and auc >= r["roc_auc"]:
-                losses.append(f"On left-out **{r['name']}** (transfer matrix, bench sample), mtdetect does not beat "
-                              f"{m}: ROC-AUC {r['roc_auc']:.3f} vs {auc:.3f}.")
+    losses = cell_losses(tr) + loss_sentences(all_rows(res))
     L += ["## Where mtdetect loses", ""]
-    L += ([f"- {s}" for s in losses] if losses else ["mtdetect beats every baseline on every row."]) + [""]
+    L += ([f"- {s}" for s in losses] if losses else ["mtdetect beats every baseline on every cell and row."]) + [""]
     inv = inverted_sentences(all_rows(res))
     if inv:
         L += [f"- {s}" for s in inv] + [""]
 
-    L += render_seeds(res) + render_heldout(h) + render_tsrt(h) + render_tweets(h) + render_pairs(res)
+    L += render_seeds(res) + render_pairs(res)
     L += render_speed(res)
     L += ["## Time", "", table(["part", "seconds"], [[k, v] for k, v in res["seconds"].items()]), ""]
     return "\n".join(L)

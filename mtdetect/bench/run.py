@@ -7,23 +7,22 @@ import os
 import sys
 import time
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
 import numpy as np
 
 from ..cache import CachedEncoder
-from ..train import TrainConfig, prepare
-from .config import METHODS, ROOT, TWEETS_FILE, WMT_FILE, BenchConfig, Sizes, reset_clock, step
-from .data import load_tweets, load_wmt_sample, wmt_speed_samples
-from .heldout import bench_extra_pairs, bench_heldout
+from ..train import TrainConfig
+from .config import ROOT, WMT_FILE, WORK_DIR, BenchConfig, Sizes, reset_clock, step
+from .data import load_matrix_sample, wmt_speed_samples
+from .heldout import bench_extra_pairs
 from .plots import plots_unavailable, write_plots
 from .report import atomic_write, render_report
 from .seeds import bench_seeds, seed_sentences_row
 from .speed import bench_speed
-from .tables import auc_cell
-from .transfer import bench_transfer
+from .transfer import bench_transfer, summary_lines
 from .without_reference import bench_without_reference
 
 
@@ -48,9 +47,7 @@ class BenchReport:
                  f"signature: {r['signature']}",
                  "seeds: " + ", ".join(f"{s['file'][:3]} {s['verdict']}{'' if s['ok'] else ' (expected ' + s['expected'] + ')'}"
                                        for s in r["seeds"])]
-        for row in (r.get("heldout") or {}).get("rows", []):
-            if row["section"] in ("overall", "dataset"):
-                lines.append(f"  {row['name']}: " + "  ".join(f"{m} {auc_cell(m, row['methods'][m])}" for m in METHODS))
+        lines += summary_lines(r)
         if r["skipped"]:
             lines += [f"skipped: {s}" for s in r["skipped"]]
         lines.append(f"total {r['seconds']['total']:.0f} s")
@@ -115,17 +112,12 @@ def run_bench(config: BenchConfig) -> BenchReport:
     with parts.part("without_reference", "bench: without the original (reference-free, index, pivot)"):
         res["without_reference"] = bench_without_reference(detector)
 
-    heldout = None
-    if (data_dir / WMT_FILE).exists():
-        if not config.tsrt:
-            sizes = replace(sizes, tsrt_per_dataset=0)
-        heldout = _heldout_and_transfer(res, config, data_dir, sizes, encoder, detector, parts)
-    else:
-        skipped.append(f"WMT/Apertium/tweets rows and baselines skipped: {data_dir / WMT_FILE} is absent.")
-    res["heldout"] = heldout
     res["card_transfer"] = (detector.model.card.get("metrics") or {}).get("transfer")
-    ngram_all = heldout["_ngram_all"] if heldout else None
-    gthr = heldout["global_thresholds"] if heldout else None
+    work_dir = Path(config.work_dir) if config.work_dir else WORK_DIR
+    with parts.part("matrix", "bench: the leave-one-source-out matrix on the bench sample"):
+        res["transfer"] = _matrix(config, data_dir, work_dir, sizes, encoder, detector.model.threshold, skipped)
+    base = (res["transfer"] or {}).get("baselines") or {}
+    ngram_all, gthr = base.get("_ngram"), base.get("thresholds")
     if seed_pairs:
         res["seeds_pairs_rows"] = [seed_sentences_row(seed_pairs, encoder, detector.model, ngram_all, gthr)]
     if config.pairs:
@@ -133,7 +125,7 @@ def run_bench(config: BenchConfig) -> BenchReport:
 
     if config.speed:
         with parts.part("speed", "bench: speed"):
-            if heldout and sizes.speed_pairs:
+            if (data_dir / WMT_FILE).exists() and sizes.speed_pairs:
                 samples = wmt_speed_samples(data_dir, sizes.speed_pairs, config.seed)
             else:
                 samples = {"seed sentences": [(r, c) for r, c, _ in seed_pairs][: sizes.speed_pairs]}
@@ -148,22 +140,20 @@ def run_bench(config: BenchConfig) -> BenchReport:
     return BenchReport(res, out_dir, ["report.md", "results.json"] + files)
 
 
-def _heldout_and_transfer(res: dict, config: BenchConfig, data_dir: Path, sizes: Sizes, encoder: Any,
-                          detector: Any, parts: _Parts) -> dict:
-    """The held-out rows and baselines, then the transfer matrix (with the tweets, when present)."""
+def _matrix(config: BenchConfig, data_dir: Path, work_dir: Path, sizes: Sizes, encoder: Any, threshold: float,
+            skipped: list[str]) -> dict | None:
+    """The matrix on a sample of every source, or None (and a note) when the data does not allow one."""
     from threadpoolctl import threadpool_limits
 
-    tc = TrainConfig(seed=config.seed)
-    skipped = res["skipped"]
-    with parts.part("held-out accuracy"):
-        pairs = load_wmt_sample(data_dir, sizes, config.seed, skipped)
-        with threadpool_limits(limits=1):  # one thread per fit: far faster than OpenMP on a shared CPU
-            heldout = bench_heldout(pairs, encoder, sizes, tc, data_dir, detector.model, config.seed, skipped)
-        if heldout["tweets"] is None:
-            skipped.append(f"tweets row skipped: {data_dir / TWEETS_FILE} is absent.")
-    with parts.part("transfer matrix"):
-        tweets = (prepare(load_tweets(data_dir, sizes.tweets, config.seed), encoder)
-                  if (data_dir / TWEETS_FILE).exists() else None)
-        with threadpool_limits(limits=1):
-            res["transfer"] = bench_transfer(heldout["_data"], tweets, tc, sizes, config.seed)
-    return heldout
+    pairs = load_matrix_sample(data_dir, work_dir, sizes.per_source, config.seed, skipped) if data_dir.is_dir() else []
+    if not pairs:
+        skipped.append(f"leave-one-source-out matrix on the bench sample skipped: no sources under {data_dir} "
+                       f"and {work_dir}.")
+        return None
+    with threadpool_limits(limits=1):  # one thread per fit: far faster than OpenMP on a shared CPU
+        out = bench_transfer(pairs, encoder, TrainConfig(seed=config.seed, group_key="group"), sizes, threshold,
+                             config.seed)
+    if out is None:
+        skipped.append("leave-one-source-out matrix on the bench sample skipped: the sample holds no "
+                       "(MT source, human source) pair.")
+    return out

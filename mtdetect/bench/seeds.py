@@ -38,9 +38,10 @@ def seed_sentences_row(seed_pairs: list[tuple[str, str, int]], encoder: Any, mod
                        global_thr: dict[str, float] | None) -> dict:
     """The seeds' scored sentences as one row: 001's are MT, 002/003's human rewrites."""
     refs, cands, labels = zip(*seed_pairs)
-    X, names, _ = feature_matrix(refs, cands, pair_cosines(refs, cands, encoder))
+    cos = pair_cosines(refs, cands, encoder)
+    X, _, _ = feature_matrix(refs, cands, cos)
     return shipped_row("seeds", "seed sentences: 001 (MT) vs 002+003 (human)", list(refs), list(cands),
-                       np.array(labels), X, names, model, ngram_all, global_thr)
+                       np.array(labels), X, cos, model, ngram_all, global_thr)
 
 
 def render_seeds(res: dict) -> list[str]:
@@ -53,5 +54,5 @@ def render_seeds(res: dict) -> list[str]:
                 for r in res["seeds"]]), ""]
     if res.get("seeds_pairs_rows"):
         L += ["Sentence level (001's scored sentences are MT, 002/003's are human rewrites; baselines' thresholds "
-              "picked on held-out WMT scores):", "", rows_table(res["seeds_pairs_rows"], METHODS), ""]
+              "picked on the matrix sample):", "", rows_table(res["seeds_pairs_rows"], METHODS), ""]
     return L
