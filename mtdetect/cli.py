@@ -267,10 +267,10 @@ def roundtrip(
 @app.command(short_help="Accuracy against baselines on held-out data, and speed.")
 @_guarded
 def bench(
-    quick: bool = typer.Option(False, "--quick", help="Small samples; finishes within ~2 minutes (CI)."),
+    quick: bool = typer.Option(False, "--quick", help="Small samples; finishes within ~3 minutes (CI)."),
     pairs: Optional[List[str]] = typer.Option(None, "--pairs", help="Labelled pairs file(s) to add as own rows."),
-    data: Optional[Path] = typer.Option(None, "--data", help="Folder with wmt_mt_vs_human.jsonl.gz etc. "
-                                        "(default: ../shared/data beside the repository)."),
+    data: Optional[Path] = typer.Option(None, "--data", help="Folder with the shared data (the sources "
+                                        "of the matrix; default: ../shared/data beside the repository)."),
     out: Optional[Path] = typer.Option(None, "--out", "--out-dir", "-o", help="Where report.md, results.json "
                                        "and the PNG plots go (default: ./mtdetect-bench)."),
     update_record: bool = typer.Option(False, "--update-record", help="Write the committed benchmark record "
