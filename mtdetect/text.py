@@ -8,10 +8,7 @@ a space, so no character is lost or reordered. Pure standard library.
 
 from __future__ import annotations
 
-import os
 import re
-import stat
-import sys
 import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -116,28 +113,19 @@ def file_errors(path: object) -> Iterator[None]:
 def read_text(path: str | None) -> str:
     """Read and decode a text file; None or '-' reads stdin. Errors are one-line InputErrors.
 
-    Files over guard.MAX_INPUT_BYTES are refused before they are read (stdin: after limit + 1
-    bytes). An HTML page is reduced to its text (guard.html_to_text).
+    Read through budget.BudgetReader: a file over guard.MAX_INPUT_BYTES is refused before it
+    is read, a stream (stdin, FIFO, device) as soon as it passes the limit. An HTML page is
+    reduced to its text (guard.html_to_text).
     """
-    from .guard import MAX_INPUT_BYTES, check_input_size, html_to_text, looks_like_html
+    from . import guard
+    from .budget import Budget, BudgetReader
 
-    if path is None or path == "-":
-        name = "<stdin>"
-        data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)  # enough to know it is over
-        check_input_size(len(data), name, exact=False)
-    else:
-        name = path
-        if os.path.isdir(path):
-            raise InputError(f"{path}: is a directory")
-        with file_errors(path), open(path, "rb") as handle:
-            info = os.fstat(handle.fileno())
-            if stat.S_ISREG(info.st_mode):
-                check_input_size(info.st_size, name)
-            data = handle.read(MAX_INPUT_BYTES + 1)
-        check_input_size(len(data), name, exact=False)  # a pipe or a file that grew
+    reader = BudgetReader(path, Budget(max_bytes=guard.MAX_INPUT_BYTES, advice="split the article"))
+    name = reader.name
+    data = reader.read_all()  # a regular file over the limit: refused from its size, unread
     text = decode_bytes(data, name)
-    if looks_like_html(text):
-        text = html_to_text(text)
+    if guard.looks_like_html(text):
+        text = guard.html_to_text(text)
     if next(iter_sentences(text), None) is None:
         raise InputError(f"{name}: empty (no text)")
     return text

@@ -1,0 +1,261 @@
+"""One input budget for every reader: bytes, line length and record count, bounded while streaming.
+
+    with BudgetReader("pairs.jsonl.gz", Budget(max_bytes=..., max_line=..., max_records=...)) as r:
+        for n, line in r.lines():        # decoded text lines, CR/CRLF already turned into LF
+            ...
+    data = BudgetReader("article.txt", Budget(max_bytes=...)).read_all()   # raw bytes
+
+A path is a regular file, '-' (stdin), a FIFO or a device; a name ending in `.gz` is
+decompressed on the fly. Whatever the source, bytes are pulled in CHUNK-sized pieces and the
+budget is checked on every piece, so `/dev/zero`, an endless FIFO, a 60 MB line or a gzip bomb
+is refused after at most one chunk past the limit, never after reading it all: memory is
+bounded by the budget by design. A regular file over the byte budget is refused from its size
+alone, before it is read. Every refusal is a one-line InputError naming the input.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import stat
+import sys
+import zlib
+from dataclasses import dataclass
+from typing import BinaryIO, Iterator
+
+from .text import InputError, _CONTROL_BYTES, file_errors
+
+__all__ = ["Budget", "BudgetReader", "CHUNK"]
+
+CHUNK = 1 << 16  # bytes read (or inflated) at a time
+_BINARY_CONTROL_SHARE = 0.05  # as text.decode_bytes: more control characters than this is "binary"
+_CONTROL_CHARS = tuple(_CONTROL_BYTES.decode("latin-1"))
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "utf-32", "UTF-32"),
+    (b"\xef\xbb\xbf", "utf-8-sig", "UTF-8"),
+    (b"\xff\xfe", "utf-16", "UTF-16"),
+    (b"\xfe\xff", "utf-16", "UTF-16"),
+)
+
+
+@dataclass(frozen=True)
+class Budget:
+    """Limits for one input: total bytes (after decompression), characters in one line, lines
+    holding a record. None: no limit of that kind (max_bytes always applies)."""
+
+    max_bytes: int
+    max_line: int | None = None
+    max_records: int | None = None
+    advice: str = "split it"  # what the over-the-limit message tells the user to do
+
+
+class BudgetReader:
+    """A budgeted byte or line stream over a file, stdin, FIFO or device (gzip when named .gz)."""
+
+    def __init__(self, path: str | None, budget: Budget, name: str | None = None) -> None:
+        self.path = None if path in (None, "-") else str(path)
+        self.name = name or (self.path if self.path is not None else "<stdin>")
+        self.budget = budget
+        self.gzip = self.path is not None and self.path.endswith(".gz")
+        self.total = 0  # bytes delivered so far (decompressed)
+        self._handle: BinaryIO | None = None
+
+    # ------------------------------------------------------------------ opening
+
+    def __enter__(self) -> "BudgetReader":
+        self.open()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def open(self) -> None:
+        if self._handle is not None:
+            return
+        if self.path is None:
+            self._handle = sys.stdin.buffer
+            return
+        if os.path.isdir(self.path):
+            raise InputError(f"{self.name}: is a directory")
+        with file_errors(self.name):
+            handle = open(self.path, "rb")  # noqa: SIM115 - closed in close()
+        try:
+            info = os.fstat(handle.fileno())
+            # A regular file over the budget is refused from its size (a .gz one: compressed
+            # data over the decompressed budget cannot be honest either).
+            if stat.S_ISREG(info.st_mode) and info.st_size > self.budget.max_bytes:
+                self._over(info.st_size, exact=True)
+        except BaseException:
+            handle.close()
+            raise
+        self._handle = handle
+
+    def close(self) -> None:
+        if self._handle is not None and self.path is not None:
+            self._handle.close()
+        self._handle = None
+
+    def _over(self, size: int, exact: bool = False) -> None:
+        what = f"{size:,} bytes is over" if exact else "over"
+        raise InputError(f"{self.name}: {what} the {self.budget.max_bytes:,}-byte limit; {self.budget.advice}")
+
+    # ------------------------------------------------------------------ bytes
+
+    def _raw_chunks(self) -> Iterator[bytes]:
+        self.open()
+        assert self._handle is not None
+        read = getattr(self._handle, "read1", self._handle.read)
+        with file_errors(self.name):
+            while True:
+                chunk = read(CHUNK)
+                if not chunk:
+                    return
+                yield chunk
+
+    def _inflate(self, raw: Iterator[bytes]) -> Iterator[bytes]:
+        """Decompress gzip members as they arrive, at most CHUNK bytes of output at a time."""
+        d = zlib.decompressobj(wbits=31)
+        started = False
+        try:
+            for data in raw:
+                while data:
+                    if d.eof:  # another gzip member follows the last one
+                        d = zlib.decompressobj(wbits=31)
+                    started = True
+                    out = d.decompress(data, CHUNK)
+                    if out:
+                        yield out
+                    data = d.unused_data if d.eof else d.unconsumed_tail
+                while started and not d.eof:  # output zlib still holds for the input it has
+                    out = d.decompress(b"", CHUNK)
+                    if not out:
+                        break
+                    yield out
+            if started and not d.eof:
+                raise zlib.error("truncated gzip data")
+        except zlib.error as exc:
+            raise InputError(f"{self.name}: not a valid gzip file ({exc})") from None
+
+    def chunks(self) -> Iterator[bytes]:
+        """The input's bytes (decompressed), refusing the input as soon as the budget is passed."""
+        stream = self._raw_chunks()
+        if self.gzip:
+            stream = self._inflate(stream)
+        for chunk in stream:
+            self.total += len(chunk)
+            if self.total > self.budget.max_bytes:
+                self._over(self.total)
+            yield chunk
+
+    def read_all(self) -> bytes:
+        """All of the input's bytes (at most max_bytes of them; more is refused while reading)."""
+        try:
+            return b"".join(self.chunks())
+        finally:
+            self.close()
+
+    # ------------------------------------------------------------------ text lines
+
+    def _decoder(self, head: bytes) -> tuple[codecs.IncrementalDecoder, str]:
+        for bom, encoding, label in _BOMS:
+            if head.startswith(bom):
+                return codecs.getincrementaldecoder(encoding)(), label
+        if len(head) >= 8 and len(head) % 2 == 0:
+            even, odd = head[0::2], head[1::2]
+            if odd.count(0) >= 0.9 * len(odd) and even.count(0) <= 0.1 * len(even):
+                return codecs.getincrementaldecoder("utf-16-le")(), "UTF-16"
+            if even.count(0) >= 0.9 * len(even) and odd.count(0) <= 0.1 * len(odd):
+                return codecs.getincrementaldecoder("utf-16-be")(), "UTF-16"
+        return codecs.getincrementaldecoder("utf-8")(), "UTF-8"
+
+    def _texts(self) -> Iterator[str]:
+        """Decoded text pieces; NUL or a 5% share of other control characters means binary."""
+        stream = self.chunks()
+        head = b""
+        for chunk in stream:  # enough bytes to recognise the encoding
+            head += chunk
+            if len(head) >= 4096:
+                break
+        decoder, label = self._decoder(head[:4096])
+        controls = chars = 0
+        pending = [head]
+        for chunk in _chain(pending, stream):
+            try:
+                text = decoder.decode(chunk)
+            except UnicodeDecodeError:
+                raise InputError(f"{self.name}: not {label} text") from None
+            if "\x00" in text:
+                raise InputError(f"{self.name}: binary file, not text")
+            chars += len(text)
+            controls += _count_controls(text)
+            yield text
+        try:
+            tail = decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            raise InputError(f"{self.name}: not {label} text") from None
+        if tail:
+            chars += len(tail)
+            controls += _count_controls(tail)
+            yield tail
+        if controls > _BINARY_CONTROL_SHARE * chars:
+            raise InputError(f"{self.name}: binary file, not text")
+
+    def lines(self) -> Iterator[tuple[int, str]]:
+        """(line number, line without its end) for every line; CRLF and CR end a line like LF.
+        A line over max_line characters, or more than max_records non-blank lines, refuses the
+        input at once, without reading the rest."""
+        max_line = self.budget.max_line
+        n = records = 0
+        buf = ""
+        try:
+            for text in self._texts():
+                buf += text
+                carry = ""
+                if buf.endswith("\r"):  # its LF may start the next piece
+                    buf, carry = buf[:-1], "\r"
+                *complete, buf = buf.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+                for line in complete:
+                    n += 1
+                    records = self._check(n, line, records)
+                    yield n, line
+                if max_line is not None and len(buf) > max_line:
+                    self._long_line(n + 1)
+                buf += carry
+            complete = buf.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+            if complete[-1] == "":
+                complete.pop()
+            for line in complete:
+                n += 1
+                records = self._check(n, line, records)
+                yield n, line
+        finally:
+            self.close()
+
+    def _check(self, n: int, line: str, records: int) -> int:
+        if self.budget.max_line is not None and len(line) > self.budget.max_line:
+            self._long_line(n)
+        if line.strip():
+            records += 1
+            if self.budget.max_records is not None and records > self.budget.max_records:
+                raise InputError(f"{self.name}: more than {self.budget.max_records:,} records is over the "
+                                 f"limit; {self.budget.advice}")
+        return records
+
+    def _long_line(self, n: int) -> None:
+        raise InputError(
+            f"{self.name}:{n}: line over the {self.budget.max_line:,}-character limit for one record; "
+            f"{self.budget.advice}"
+        )
+
+
+def _chain(first: list[bytes], rest: Iterator[bytes]) -> Iterator[bytes]:
+    for chunk in first:
+        if chunk:
+            yield chunk
+    yield from rest
+
+
+def _count_controls(text: str) -> int:
+    """C0 control characters other than tab / line ends, plus DEL (as text._too_many_controls)."""
+    return sum(text.count(c) for c in _CONTROL_CHARS)
