@@ -34,6 +34,8 @@ from typing import Any, Callable
 import numpy as np
 
 from . import __version__
+from .budget import loads_strict
+from .fsmode import creation_mode
 from .features import FEATURE_VERSION, feature_names
 from .text import InputError
 
@@ -279,7 +281,7 @@ def save_model(classifier: Any, card: dict, out_dir: Path, spec: FeatureSpec | N
         )
         card = seal_card(card)  # after every field the loader reads is in place
         (tmp / CARD_FILE).write_text(json.dumps(card, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
-        tmp.chmod(0o755)  # mkdtemp makes it private; a model directory is meant to be shared
+        tmp.chmod(creation_mode(directory=True))  # mkdtemp makes it private: a model is meant to be shared
         if out_dir.exists():
             old = out_dir.with_name(out_dir.name + ".old")
             shutil.rmtree(old, ignore_errors=True)
@@ -299,17 +301,6 @@ def _trained_with(card: dict, library: str) -> str:
     return str(versions.get(library, "")) if isinstance(versions, dict) else ""
 
 
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a number a model may hold")
-
-
-def _finite_float(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise ValueError(f"number {text[:20]} is out of range")
-    return value
-
-
 def read_card(card_path: Path) -> dict:
     """The card as a dict: UTF-8 JSON object, no NaN/Infinity, no number out of range, not
     nested absurdly deep, the mtdetect card format. Anything else is a ModelError."""
@@ -321,7 +312,7 @@ def read_card(card_path: Path) -> dict:
     if len(data) > MAX_CARD_BYTES:
         raise ModelError(f"{card_path}: over the {MAX_CARD_BYTES:,}-byte limit for a model card")
     try:
-        card = json.loads(data.decode("utf-8"), parse_constant=_no_constant, parse_float=_finite_float)
+        card = loads_strict(data.decode("utf-8"))
     except json.JSONDecodeError as exc:
         raise ModelError(f"{card_path}: not a valid model card ({exc})") from None
     except UnicodeDecodeError:

@@ -12,6 +12,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from .fsmode import creation_mode
 from .score import ArticleResult
 
 FORMATS = ("text", "json", "jsonl", "tsv", "html")
@@ -147,6 +148,7 @@ def write_output(text: str, out: str | None) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, creation_mode())  # mkstemp makes 0600: honour the umask like any other file
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
             fh.flush()
