@@ -16,16 +16,18 @@ alone, before it is read. Every refusal is a one-line InputError naming the inpu
 from __future__ import annotations
 
 import codecs
+import json
+import math
 import os
 import stat
 import sys
 import zlib
 from dataclasses import dataclass
-from typing import BinaryIO, Iterator
+from typing import Any, BinaryIO, Iterator
 
-from .text import InputError, _CONTROL_BYTES, file_errors
+from .text import _CONTROL_BYTES, InputError, _bomless_utf16, file_errors
 
-__all__ = ["Budget", "BudgetReader", "CHUNK"]
+__all__ = ["Budget", "BudgetReader", "CHUNK", "loads_strict", "has_lone_surrogate"]
 
 CHUNK = 1 << 16  # bytes read (or inflated) at a time
 _BINARY_CONTROL_SHARE = 0.05  # as text.decode_bytes: more control characters than this is "binary"
@@ -149,9 +151,18 @@ class BudgetReader:
             yield chunk
 
     def read_all(self) -> bytes:
-        """All of the input's bytes (at most max_bytes of them; more is refused while reading)."""
+        """All of the input's bytes (at most max_bytes of them; more is refused while reading).
+        NUL bytes in the first chunk of what is neither UTF-16 nor UTF-32 refuse it at once as
+        binary (as text.decode_bytes would, after reading it all)."""
+        parts: list[bytes] = []
         try:
-            return b"".join(self.chunks())
+            for chunk in self.chunks():
+                if not parts and b"\x00" in chunk and not any(chunk.startswith(b) for b, _, _ in _BOMS):
+                    even = chunk[: len(chunk) // 2 * 2]
+                    if _bomless_utf16(even) is None:
+                        raise InputError(f"{self.name}: binary file, not text")
+                parts.append(chunk)
+            return b"".join(parts)
         finally:
             self.close()
 
@@ -161,12 +172,9 @@ class BudgetReader:
         for bom, encoding, label in _BOMS:
             if head.startswith(bom):
                 return codecs.getincrementaldecoder(encoding)(), label
-        if len(head) >= 8 and len(head) % 2 == 0:
-            even, odd = head[0::2], head[1::2]
-            if odd.count(0) >= 0.9 * len(odd) and even.count(0) <= 0.1 * len(even):
-                return codecs.getincrementaldecoder("utf-16-le")(), "UTF-16"
-            if even.count(0) >= 0.9 * len(even) and odd.count(0) <= 0.1 * len(odd):
-                return codecs.getincrementaldecoder("utf-16-be")(), "UTF-16"
+        utf16 = _bomless_utf16(head[: len(head) // 2 * 2])
+        if utf16 is not None:
+            return codecs.getincrementaldecoder(utf16)(), "UTF-16"
         return codecs.getincrementaldecoder("utf-8")(), "UTF-8"
 
     def _texts(self) -> Iterator[str]:
@@ -259,3 +267,33 @@ def _chain(first: list[bytes], rest: Iterator[bytes]) -> Iterator[bytes]:
 def _count_controls(text: str) -> int:
     """C0 control characters other than tab / line ends, plus DEL (as text._too_many_controls)."""
     return sum(text.count(c) for c in _CONTROL_CHARS)
+
+
+# --------------------------------------------------------------------------- JSON records
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"number {text[:20]}{'...' if len(text) > 20 else ''} is out of range")
+    return value
+
+
+def loads_strict(line: str | bytes) -> Any:
+    """json.loads refusing what is not JSON or cannot be written back as JSON: NaN and Infinity,
+    numbers out of float range. Raises ValueError (integers over Python's digit limit too) or
+    RecursionError (nesting too deep)."""
+    return json.loads(line, parse_constant=_no_constant, parse_float=_finite_float)
+
+
+def has_lone_surrogate(value: Any) -> bool:
+    """Does a parsed JSON value hold a lone surrogate ("\\ud800"), which no UTF-8 output can carry?"""
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False

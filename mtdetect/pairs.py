@@ -14,12 +14,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator
 
 from . import guard
-from .budget import Budget, BudgetReader
+from .budget import Budget, BudgetReader, has_lone_surrogate, loads_strict
 from .text import InputError
 
 LABELS = {"mt": 1, "1": 1, "true": 1, "human": 0, "0": 0, "false": 0}
@@ -70,33 +69,6 @@ def _format_of(name: str) -> str:
 
 class _Problem(str):
     """An error message from _records, as opposed to a record (a JSON line may be a string)."""
-
-
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number")
-
-
-def _finite_float(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise ValueError(f"number {text[:20]}{'...' if len(text) > 20 else ''} is out of range")
-    return value
-
-
-def loads_strict(line: str | bytes) -> Any:
-    """json.loads refusing what is not JSON or cannot be written back as JSON: NaN and Infinity,
-    numbers out of float range. Raises ValueError (integers over Python's digit limit too) or
-    RecursionError (nesting too deep)."""
-    return json.loads(line, parse_constant=_no_constant, parse_float=_finite_float)
-
-
-def has_lone_surrogate(value: Any) -> bool:
-    """Does a parsed JSON value hold a lone surrogate ("\\ud800"), which no UTF-8 output can carry?"""
-    try:
-        json.dumps(value, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
 
 
 def parse_json_line(line: str) -> Any:

@@ -327,8 +327,9 @@ class ResultFile:
         self.signatures: dict[str, str] = {}  # mode -> signature of the results already written
         self.repaired_bytes = 0
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.created = not self.path.exists()  # a refused run removes the empty file it made
         try:
-            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
+            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o666)  # less the umask
         except OSError as exc:
             raise InputError(f"{self.path}: cannot write ({exc.strerror or exc})") from None
         try:
@@ -392,7 +393,9 @@ class ResultFile:
     def __enter__(self) -> "ResultFile":
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        if exc_type is not None and self.created and self._fd >= 0 and os.fstat(self._fd).st_size == 0:
+            self.path.unlink(missing_ok=True)  # refused before a single line: leave nothing behind
         self.close()
 
 
@@ -633,6 +636,10 @@ def scan(inputs: Sequence[str], out: str | Path, config: ScanConfig = ScanConfig
     for path in inputs:
         if path != "-" and not Path(path).exists():
             raise InputError(f"{path}: no such file or directory")
+    if config.cache:  # before any worker starts, so a bad cache is one clear error, not a dead worker
+        from .cache import prepare_cache_dir
+
+        prepare_cache_dir()
     if workers is None and engine == "local":
         workers = default_workers(engine)
     if config.threads is None and (engine == "ray" or (workers or 1) > 1):
