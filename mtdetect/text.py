@@ -146,18 +146,44 @@ _CHAR_MAP = str.maketrans(
     }
 )
 _OTHER_SPACE = re.compile(r"[^\S\n]")  # any whitespace except LF (tab, NBSP, thin space, ...)
+# Combining diacritical marks (and their extensions, supplement, marks for symbols, half marks):
+# what "Zalgo" floods are made of. Marks of other scripts are left alone.
+_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+_MARKED_WORD = re.compile("(?<!\\S)\\S*[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]\\S*")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def _unflood_word(match: re.Match) -> str:
+    """A word (in NFD) with more combining marks than half its letters loses them all."""
+    word = match.group()
+    marks = len(_MARKS.findall(word))
+    return _MARKS.sub("", word) if marks >= 2 and 2 * marks > len(_LETTER.findall(word)) else word
+
+
+def _drop_mark_floods(text: str) -> str:
+    """NFC text without combining-mark floods: a word marked more than every other letter loses
+    its marks, and a mark that composes with nothing (a stack, a mark on a space) is dropped.
+    Accented names ("Łódź", "Nguyễn", "São Paulo") keep their precomposed letters. Word-local,
+    so normalising a line or the sentences in it gives the same words."""
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFD", text)
+    if not _MARKS.search(decomposed):
+        return unicodedata.normalize("NFC", text)
+    return _MARKS.sub("", unicodedata.normalize("NFC", _MARKED_WORD.sub(_unflood_word, decomposed)))
 
 
 def normalize(text: str) -> str:
-    """NFC; ASCII quotes, dashes and '...'; one space between words; strip lines; keep line breaks.
+    """NFC; combining-mark floods dropped; ASCII quotes, dashes and '...'; one space between words;
+    strip lines; keep line breaks.
 
     Case and spacing around punctuation are left alone ("four -day" survives). Idempotent.
     """
-    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").translate(_CHAR_MAP)
+    text = _drop_mark_floods(text).replace("\r\n", "\n").translate(_CHAR_MAP)
     text = _OTHER_SPACE.sub(" ", text)
     lines = (re.sub(" {2,}", " ", line).strip(" ") for line in text.split("\n"))
-    # NFC again: removing a zero-width char can bring a letter and a combining mark together.
-    return unicodedata.normalize("NFC", "\n".join(lines))
+    # Again: removing a zero-width char can bring a letter and a combining mark together.
+    return _drop_mark_floods("\n".join(lines))
 
 
 # --------------------------------------------------------------------------- sentences
