@@ -122,10 +122,11 @@ class LinearEnsemble:
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         X = np.asarray(X, dtype=np.float64)
         p = np.zeros(len(X))
-        for f in self.folds:
-            z = (np.clip(X, f["lower"], f["upper"]) - f["mean"]) / f["scale"]
-            margin = z @ f["coef"] + f["intercept"]
-            p += 1.0 / (1.0 + np.exp(f["a"] * margin + f["b"]))
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # Model checks the result is finite
+            for f in self.folds:
+                z = (np.clip(X, f["lower"], f["upper"]) - f["mean"]) / f["scale"]
+                margin = z @ f["coef"] + f["intercept"]
+                p += 1.0 / (1.0 + np.exp(f["a"] * margin + f["b"]))
         p /= len(self.folds)
         return np.column_stack([1.0 - p, p])
 
