@@ -22,23 +22,59 @@ import os
 import stat
 import sys
 import zlib
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, BinaryIO, Iterator
 
-from .text import _CONTROL_BYTES, InputError, _bomless_utf16, file_errors
+from .errors import InputError
 
-__all__ = ["Budget", "BudgetReader", "CHUNK", "loads_strict", "has_lone_surrogate"]
+__all__ = [
+    "Budget", "BudgetReader", "CHUNK", "BOMS", "BINARY_CONTROL_SHARE", "CONTROL_BYTES", "bomless_utf16", "file_errors", "loads_strict",
+    "has_lone_surrogate",
+]  # fmt: skip
 
 CHUNK = 1 << 16  # bytes read (or inflated) at a time
-_BINARY_CONTROL_SHARE = 0.05  # as text.decode_bytes: more control characters than this is "binary"
-_CONTROL_CHARS = tuple(_CONTROL_BYTES.decode("latin-1"))
-_BOMS = (
+BINARY_CONTROL_SHARE = 0.05  # more than this share of control characters means "binary"
+_TEXT_CONTROLS = "\t\n\r\f\v"
+# Bytes of the C0 controls other than tab / line ends, plus DEL.
+CONTROL_BYTES = bytes(b for b in range(32) if chr(b) not in _TEXT_CONTROLS) + b"\x7f"
+_CONTROL_CHARS = tuple(CONTROL_BYTES.decode("latin-1"))
+# Byte order marks, longest first: the UTF-32 LE mark begins with the UTF-16 LE one.
+BOMS = (
     (b"\xff\xfe\x00\x00", "utf-32", "UTF-32"),
     (b"\x00\x00\xfe\xff", "utf-32", "UTF-32"),
     (b"\xef\xbb\xbf", "utf-8-sig", "UTF-8"),
     (b"\xff\xfe", "utf-16", "UTF-16"),
     (b"\xfe\xff", "utf-16", "UTF-16"),
 )
+
+
+def bomless_utf16(data: bytes) -> str | None:
+    """'utf-16-le'/'utf-16-be' for mostly-ASCII UTF-16 without a BOM (every other byte NUL), else None."""
+    head = data[:4096]
+    if len(data) % 2 or len(head) < 8:
+        return None
+    even, odd = head[0::2], head[1::2]
+    if odd.count(0) >= 0.9 * len(odd) and even.count(0) <= 0.1 * len(even):
+        return "utf-16-le"
+    if even.count(0) >= 0.9 * len(even) and odd.count(0) <= 0.1 * len(odd):
+        return "utf-16-be"
+    return None
+
+
+@contextmanager
+def file_errors(path: object) -> Iterator[None]:
+    """Turn the OS's errors on opening or reading `path` into one-line InputErrors."""
+    try:
+        yield
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory") from None
+    except PermissionError:
+        raise InputError(f"{path}: permission denied") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
 
 
 @dataclass(frozen=True)
@@ -157,9 +193,9 @@ class BudgetReader:
         parts: list[bytes] = []
         try:
             for chunk in self.chunks():
-                if not parts and b"\x00" in chunk and not any(chunk.startswith(b) for b, _, _ in _BOMS):
+                if not parts and b"\x00" in chunk and not any(chunk.startswith(b) for b, _, _ in BOMS):
                     even = chunk[: len(chunk) // 2 * 2]
-                    if _bomless_utf16(even) is None:
+                    if bomless_utf16(even) is None:
                         raise InputError(f"{self.name}: binary file, not text")
                 parts.append(chunk)
             return b"".join(parts)
@@ -169,10 +205,10 @@ class BudgetReader:
     # ------------------------------------------------------------------ text lines
 
     def _decoder(self, head: bytes) -> tuple[codecs.IncrementalDecoder, str]:
-        for bom, encoding, label in _BOMS:
+        for bom, encoding, label in BOMS:
             if head.startswith(bom):
                 return codecs.getincrementaldecoder(encoding)(), label
-        utf16 = _bomless_utf16(head[: len(head) // 2 * 2])
+        utf16 = bomless_utf16(head[: len(head) // 2 * 2])
         if utf16 is not None:
             return codecs.getincrementaldecoder(utf16)(), "UTF-16"
         return codecs.getincrementaldecoder("utf-8")(), "UTF-8"
@@ -206,7 +242,7 @@ class BudgetReader:
             chars += len(tail)
             controls += _count_controls(tail)
             yield tail
-        if controls > _BINARY_CONTROL_SHARE * chars:
+        if controls > BINARY_CONTROL_SHARE * chars:
             raise InputError(f"{self.name}: binary file, not text")
 
     def lines(self) -> Iterator[tuple[int, str]]:

@@ -10,35 +10,21 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Iterator
 
+from .budget import BINARY_CONTROL_SHARE, BOMS, CONTROL_BYTES, Budget, BudgetReader, bomless_utf16, file_errors
+from .errors import InputError
+
 __all__ = [
-    "InputError", "Sentence", "decode_bytes", "read_text", "normalize", "split_sentences", "iter_sentences",
-    "tokenize",
+    "InputError", "file_errors", "Sentence", "decode_bytes", "read_text", "normalize", "split_sentences",
+    "iter_sentences", "tokenize",
 ]
-
-
-class InputError(ValueError):
-    """A user mistake in an input; str(exc) is a one-line message like 'reference.txt: not UTF-8 text'."""
 
 
 # --------------------------------------------------------------------------- reading
 
-_TEXT_CONTROLS = "\t\n\r\f\v"
-_BINARY_CONTROL_SHARE = 0.05  # more than this share of control characters means "binary"
-# Bytes of the C0 controls other than tab / line ends, plus DEL; and every other byte.
-_CONTROL_BYTES = bytes(b for b in range(32) if chr(b) not in _TEXT_CONTROLS) + b"\x7f"
-_OTHER_BYTES = bytes(b for b in range(256) if b not in _CONTROL_BYTES)
-# Byte order marks, longest first: the UTF-32 LE mark begins with the UTF-16 LE one.
-_BOMS = (
-    (b"\xff\xfe\x00\x00", "utf-32", "UTF-32"),
-    (b"\x00\x00\xfe\xff", "utf-32", "UTF-32"),
-    (b"\xef\xbb\xbf", "utf-8-sig", "UTF-8"),
-    (b"\xff\xfe", "utf-16", "UTF-16"),
-    (b"\xfe\xff", "utf-16", "UTF-16"),
-)
+_OTHER_BYTES = bytes(b for b in range(256) if b not in CONTROL_BYTES)
 
 
 def _too_many_controls(data: bytes, n_chars: int) -> bool:
@@ -48,25 +34,12 @@ def _too_many_controls(data: bytes, n_chars: int) -> bool:
     """
     if b"\x00" in data:
         return True
-    return len(data.translate(None, _OTHER_BYTES)) > _BINARY_CONTROL_SHARE * n_chars
+    return len(data.translate(None, _OTHER_BYTES)) > BINARY_CONTROL_SHARE * n_chars
 
 
 def _looks_binary(text: str) -> bool:
     """NUL characters, or many C0 control characters other than tab / line ends."""
     return _too_many_controls(text.encode("utf-8", "surrogatepass"), len(text))
-
-
-def _bomless_utf16(data: bytes) -> str | None:
-    """'utf-16-le'/'utf-16-be' for mostly-ASCII UTF-16 without a BOM (every other byte NUL), else None."""
-    head = data[:4096]
-    if len(data) % 2 or len(head) < 8:
-        return None
-    even, odd = head[0::2], head[1::2]
-    if odd.count(0) >= 0.9 * len(odd) and even.count(0) <= 0.1 * len(even):
-        return "utf-16-le"
-    if even.count(0) >= 0.9 * len(even) and odd.count(0) <= 0.1 * len(odd):
-        return "utf-16-be"
-    return None
 
 
 def decode_bytes(data: bytes, name: str) -> str:
@@ -77,11 +50,11 @@ def decode_bytes(data: bytes, name: str) -> str:
     """
     if data == b"\xff\xfe\x00\x00":  # a bare UTF-32 LE mark is also UTF-16 for a NUL: not text either way
         raise InputError(f"{name}: binary file, not text")
-    for bom, encoding, label in _BOMS:
+    for bom, encoding, label in BOMS:
         if data.startswith(bom):
             break
     else:
-        encoding, label = _bomless_utf16(data), "UTF-16"
+        encoding, label = bomless_utf16(data), "UTF-16"
         if encoding is None:
             encoding, label = "utf-8", "UTF-8"
             if _too_many_controls(data, len(data)):  # byte-level check before decoding
@@ -95,21 +68,6 @@ def decode_bytes(data: bytes, name: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-@contextmanager
-def file_errors(path: object) -> Iterator[None]:
-    """Turn the OS's errors on opening or reading `path` into one-line InputErrors."""
-    try:
-        yield
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory") from None
-    except PermissionError:
-        raise InputError(f"{path}: permission denied") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
-
-
 def read_text(path: str | None) -> str:
     """Read and decode a text file; None or '-' reads stdin. Errors are one-line InputErrors.
 
@@ -118,7 +76,6 @@ def read_text(path: str | None) -> str:
     reduced to its text (guard.html_to_text).
     """
     from . import guard
-    from .budget import Budget, BudgetReader
 
     reader = BudgetReader(path, Budget(max_bytes=guard.MAX_INPUT_BYTES, advice="split the article"))
     name = reader.name
