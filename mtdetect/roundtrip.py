@@ -12,15 +12,37 @@ import re
 import shutil
 import subprocess
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 MODES_DIR = "/usr/share/apertium/modes"
 
-#: pivot code -> (forward mode, backward mode, Debian package)
-PIVOTS: dict[str, tuple[str, str, str]] = {
-    "es": ("eng-spa", "spa-eng", "apertium-eng-spa"),
-    "ca": ("eng-cat", "cat-eng", "apertium-eng-cat"),
-    "gl": ("en-gl", "gl-en", "apertium-en-gl"),
-    "eo": ("en-eo", "eo-en", "apertium-eo-en"),
+
+@dataclass(frozen=True)
+class Chain:
+    """The Apertium modes of one round trip, run in order, and the Debian packages they need."""
+
+    forward: tuple[str, ...]
+    backward: tuple[str, ...]
+    packages: tuple[str, ...]
+
+    @property
+    def modes(self) -> tuple[str, ...]:
+        return self.forward + self.backward
+
+    @property
+    def command(self) -> str:
+        return " | ".join(f"apertium -u {m}" for m in self.modes)
+
+
+#: pivot code -> its chain. Debian's Apertium has no English-French pair, so French is
+#: reached through Spanish or Catalan (en -> es -> fr -> es -> en; en -> ca -> fr -> ca -> en).
+PIVOTS: dict[str, Chain] = {
+    "es": Chain(("eng-spa",), ("spa-eng",), ("apertium-eng-spa",)),
+    "ca": Chain(("eng-cat",), ("cat-eng",), ("apertium-eng-cat",)),
+    "gl": Chain(("en-gl",), ("gl-en",), ("apertium-en-gl",)),
+    "eo": Chain(("en-eo",), ("eo-en",), ("apertium-eo-en",)),
+    "fr_es": Chain(("eng-spa", "es-fr"), ("fr-es", "spa-eng"), ("apertium-eng-spa", "apertium-fr-es")),
+    "fr_ca": Chain(("eng-cat", "cat-fra"), ("fra-cat", "cat-eng"), ("apertium-eng-cat", "apertium-fra-cat")),
 }
 
 # A line Apertium passes through unchanged in all 8 modes (checked on the 7,307
@@ -57,7 +79,7 @@ def available_pivots() -> list[str]:
     modes = _installed_modes()
     if not modes:
         return []
-    return [p for p, (fw, bw, _) in PIVOTS.items() if fw in modes and bw in modes]
+    return [p for p, chain in PIVOTS.items() if set(chain.modes) <= modes]
 
 
 def check_pivot(pivot: str) -> None:
@@ -65,16 +87,15 @@ def check_pivot(pivot: str) -> None:
     if pivot not in PIVOTS:
         known = ", ".join(sorted(PIVOTS))
         raise RoundTripError(f"unknown pivot {pivot!r}: known pivots are {known}")
-    package = PIVOTS[pivot][2]
+    packages = " ".join(PIVOTS[pivot].packages)
     modes = _installed_modes()
     if modes is None:
         raise RoundTripError(
-            f"apertium is not installed: apt-get install apertium {package}"
+            f"apertium is not installed: apt-get install apertium {packages}"
         )
-    fw, bw, _ = PIVOTS[pivot]
-    if fw not in modes or bw not in modes:
+    if not set(PIVOTS[pivot].modes) <= modes:
         raise RoundTripError(
-            f"no Apertium pair for pivot {pivot!r}: apt-get install {package}"
+            f"no Apertium pair for pivot {pivot!r}: apt-get install {packages}"
         )
 
 
@@ -166,12 +187,13 @@ def roundtrip(
 ) -> list[str]:
     """English -> pivot -> English; ``progress(n_done)`` is called after each batch."""
     check_pivot(pivot)
-    fw, bw, _ = PIVOTS[pivot]
     step = max(1, batch_size)
     out: list[str] = []
     for start in range(0, len(sentences), step):
-        batch = sentences[start : start + step]
-        out.extend(translate(translate(batch, fw, step), bw, step))
+        batch = list(sentences[start : start + step])
+        for mode in PIVOTS[pivot].modes:
+            batch = translate(batch, mode, step)
+        out.extend(batch)
         if progress is not None:
             progress(len(out))
     return out
@@ -213,5 +235,5 @@ def roundtrip_pairs(
             if rt and rt != original:
                 out.append({"reference": original, "candidate": rt, "label": "mt", "pivot": pivot,
                             "system": f"apertium-{pivot}", "doc_id": doc_id, "seg_id": idx,
-                            "source": f"apertium -u {PIVOTS[pivot][0]} | apertium -u {PIVOTS[pivot][1]}"})
+                            "source": PIVOTS[pivot].command})
     return out

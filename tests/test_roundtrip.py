@@ -70,7 +70,7 @@ def test_separator_inside_sentence_falls_back(
 
     monkeypatch.setattr(rt, "_run", counting_run)
     sentences = ["There were 5 cats.", rt.MARKER, "There were 9 dogs."]
-    out = rt.translate(sentences, rt.PIVOTS[pivot][0])
+    out = rt.translate(sentences, rt.PIVOTS[pivot].forward[0])
     assert len(out) == 3
     assert "5" in out[0] and "9" in out[2]
     assert len(calls) > 1  # the misaligned batch was bisected

@@ -1,13 +1,16 @@
-"""Round-trip the WMT English references through Apertium (en -> pivot -> en).
+"""Round-trip English originals that have human rewrites through Apertium (en -> pivot -> en).
 
-Reads <repo>/../shared/data/wmt_mt_vs_human.jsonl.gz, takes each unique
-(dataset, seg_id, reference), round-trips it through every installed pivot
-(es, ca, gl, eo) and writes training/work/roundtrips.jsonl.gz with one
-``label: mt`` line per (reference, pivot). Round trips identical to the
-reference are skipped and counted. Apertium is deterministic and the output is
-sorted, so reruns give the same file; ``--seed`` only picks the ``--limit`` sample.
+So that each source of human rewrites holds both classes on *the same* originals:
+``--corpus wmt`` (WMT news references, whose human side is an independent translation),
+``asset`` (Wikipedia sentences, crowd rewrites) or ``bible`` (King James verses: Webster,
+BBE, YLT). Each unique original (dataset, seg_id, reference) goes through every installed
+pivot (es, ca, gl, eo, and French through Spanish or Catalan: fr_es, fr_ca) and
+training/work/roundtrips-CORPUS.jsonl.gz gets one ``label: mt`` line per (original, pivot).
+Round trips identical to the original are skipped and counted. Apertium is deterministic
+and the output is sorted, so reruns give the same file; ``--seed`` only picks the
+``--limit`` sample.
 
-    python training/make_roundtrips.py [--limit N] [--pivots es,eo] [--wmt PATH]
+    python training/make_roundtrips.py --corpus asset [--limit N] [--pivots es,fr_es]
 """
 
 from __future__ import annotations
@@ -26,8 +29,12 @@ sys.path.insert(0, str(REPO))
 
 from mtdetect.roundtrip import PIVOTS, RoundTripError, available_pivots, check_pivot, roundtrip  # noqa: E402
 
-DEFAULT_WMT = REPO.parent / "shared" / "data" / "wmt_mt_vs_human.jsonl.gz"
-DEFAULT_OUT = REPO / "training" / "work" / "roundtrips.jsonl.gz"
+SHARED = REPO.parent / "shared" / "data"
+CORPORA = {  # corpus -> (file in ../shared/data, domain, default --limit)
+    "wmt": ("wmt_mt_vs_human.jsonl.gz", "news", 3000),
+    "asset": ("asset_human_rewrites.jsonl.gz", "wikipedia", 0),
+    "bible": ("bible_human_versions.jsonl.gz", "bible", 3000),
+}
 
 
 def log(msg: str) -> None:
@@ -43,6 +50,7 @@ def load_references(path: Path) -> list[dict]:
             key = (rec["dataset"], rec["seg_id"], rec["reference"])
             if key not in seen:
                 seen[key] = {k: rec[k] for k in ("dataset", "seg_id", "doc_id", "reference") if k in rec}
+                seen[key]["doc_id"] = str(rec.get("doc_id") or f"{rec['dataset']}:{rec['seg_id']}")
     return [seen[k] for k in sorted(seen, key=lambda k: (k[0], str(k[1]).zfill(12), k[2]))]
 
 
@@ -59,10 +67,11 @@ def run_pivot(pivot: str, refs: list[dict], batch_size: int) -> tuple[str, list[
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--wmt", type=Path, default=DEFAULT_WMT, help="WMT jsonl.gz (default: %(default)s)")
-    ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output (default: %(default)s)")
+    ap.add_argument("--corpus", choices=sorted(CORPORA), default="wmt", help="whose originals (default: %(default)s)")
+    ap.add_argument("--data", type=Path, default=None, help="its jsonl.gz (default: ../shared/data/...)")
+    ap.add_argument("--out", type=Path, default=None, help="output (default: training/work/roundtrips-CORPUS.jsonl.gz)")
     ap.add_argument("--pivots", default="", help="comma-separated pivots (default: all available)")
-    ap.add_argument("--limit", type=int, default=0, help="only N references (seeded sample)")
+    ap.add_argument("--limit", type=int, default=-1, help="only N originals (seeded sample; default per corpus, 0 = all)")
     ap.add_argument("--seed", type=int, default=13, help="seed for the --limit sample")
     ap.add_argument("--batch-size", type=int, default=500)
     ap.add_argument("--jobs", type=int, default=2, help="pivots run in parallel")
@@ -72,17 +81,21 @@ def main(argv: list[str] | None = None) -> int:
         pivots = [p.strip() for p in args.pivots.split(",") if p.strip()] or available_pivots()
         if not pivots:
             raise RoundTripError("no Apertium pair installed: apt-get install apertium "
-                                 + " ".join(pkg for _, _, pkg in PIVOTS.values()))
+                                 + " ".join(sorted({pkg for c in PIVOTS.values() for pkg in c.packages})))
         for p in pivots:
             check_pivot(p)
     except RoundTripError as exc:
         log(f"error: {exc}")
         return 2
 
-    refs = load_references(args.wmt)
-    log(f"{len(refs)} unique references from {args.wmt}")
-    if args.limit and args.limit < len(refs):
-        idx = sorted(random.Random(args.seed).sample(range(len(refs)), args.limit))
+    fname, domain, default_limit = CORPORA[args.corpus]
+    data = args.data or SHARED / fname
+    out_path = args.out or REPO / "training" / "work" / f"roundtrips-{args.corpus}.jsonl.gz"
+    limit = default_limit if args.limit < 0 else args.limit
+    refs = load_references(data)
+    log(f"{len(refs)} unique references from {data}")
+    if limit and limit < len(refs):
+        idx = sorted(random.Random(args.seed).sample(range(len(refs)), limit))
         refs = [refs[i] for i in idx]
         log(f"--limit: using {len(refs)} references (seed {args.seed})")
 
@@ -99,10 +112,10 @@ def main(argv: list[str] | None = None) -> int:
         log(f"error: {exc}")
         return 1
 
-    args.out.parent.mkdir(parents=True, exist_ok=True)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
     written = identical = empty = 0
     per_pivot: dict[str, int] = {}
-    with open(args.out, "wb") as raw, gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as gz:
+    with open(out_path, "wb") as raw, gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as gz:
         for i, ref in enumerate(refs):
             for pivot in pivots:
                 cand = results[pivot][i]
@@ -112,7 +125,6 @@ def main(argv: list[str] | None = None) -> int:
                 if cand == ref["reference"]:
                     identical += 1
                     continue
-                fw, bw, _ = PIVOTS[pivot]
                 rec = {
                     "reference": ref["reference"],
                     "candidate": cand,
@@ -121,16 +133,17 @@ def main(argv: list[str] | None = None) -> int:
                     "pivot": pivot,
                     "dataset": ref["dataset"],
                     "seg_id": ref["seg_id"],
-                    **({"doc_id": ref["doc_id"]} if "doc_id" in ref else {}),
+                    "doc_id": ref["doc_id"],
+                    "domain": domain,
                     "kind": "apertium_roundtrip",
-                    "source": f"apertium -u {fw} | apertium -u {bw}",
+                    "source": PIVOTS[pivot].command,
                     "identical": False,
                 }
                 gz.write((json.dumps(rec, ensure_ascii=False) + "\n").encode("utf-8"))
                 written += 1
                 per_pivot[pivot] = per_pivot.get(pivot, 0) + 1
 
-    log(f"wrote {written} lines to {args.out} in {time.time() - t0:.0f}s")
+    log(f"wrote {written} lines to {out_path} in {time.time() - t0:.0f}s")
     log("per pivot: " + ", ".join(f"{p}={n}" for p, n in per_pivot.items()))
     log(f"skipped {identical} round trips identical to the reference, {empty} empty")
     return 0
