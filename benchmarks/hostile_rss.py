@@ -95,11 +95,11 @@ def make_cases(tmp: Path, model: Path) -> list[tuple[str, list[str], dict]]:
         for _ in range(2**30 // len(block)):
             fh.write(block)
     cases.append(("gzip bomb, 1 GiB of pairs lines", ["score", "--pairs", str(bomb2), *m], {}))
-    full = tmp / "budget.jsonl"  # at the limits: just under 256 MiB in just under a million records
+    full = tmp / "budget.jsonl"  # at the limits: just under 128 MiB in just under 500,000 records
     rec = json.dumps({**LINE, "id": "x" * 90}) + "\n"
     with open(full, "w") as fh:
-        fh.write(rec * min(999_000, (256 * 2**20 - 1) // len(rec)))
-    cases.append(("pairs at the budget (256 MiB), model missing", ["score", "--pairs", str(full), "--model",
+        fh.write(rec * min(499_000, (128 * 2**20 - 1) // len(rec)))
+    cases.append(("pairs at the budget (128 MiB, 479k records), model missing", ["score", "--pairs", str(full), "--model",
                                                                     str(tmp / "no-model"), "-q"], {}))
     lines = tmp / "hostile-lines.jsonl"
     lines.write_text(json.dumps(LINE) + "\n" + '{"reference": "\\ud800", "candidate": "x"}\n' + "[" * 100_000

@@ -132,11 +132,11 @@ def score(
         if suspect is not None or reference is not None or index is not None:
             _fail("--pairs takes no SUSPECT, --reference or --index", EXIT_USAGE)
         from .pairs import read_pairs
-        from .score import Detector, score_pairs_records
+        from .score import Detector, iter_pairs_records
 
         records = read_pairs([pairs], require_label=False)
         det = Detector(model, threshold=threshold)
-        write_output(score_pairs_records(det, records), out)
+        write_output(iter_pairs_records(det, records), out)
         return
     if reference is not None and index is not None:
         _fail("give --reference or --index, not both", EXIT_USAGE)

@@ -29,11 +29,12 @@ __all__ = [
 
 MAX_INPUT_BYTES = 50 * 1024 * 1024  # one article file (or stdin)
 # One pairs file (decompressed). Pairs are held in memory until all are validated, so these
-# three bound what reading one can cost: ~256 MB of text in at most a million Pair objects
-# stays under 1 GB of RSS. The shipped training sets are 12-57 MB and 20-90k pairs each.
-MAX_PAIRS_BYTES = 256 * 1024 * 1024
+# three bound what reading one can cost: 128 MiB of text in at most 500,000 Pair objects is
+# ~400 MB of RSS, ~750 MB with the embedding model loaded to score them (measured by
+# benchmarks/hostile_rss.py). The shipped training sets are 12-57 MB and 20-90k pairs each.
+MAX_PAIRS_BYTES = 128 * 1024 * 1024
 MAX_PAIR_RECORD_CHARS = 200_000  # one pairs line (reference + candidate + the rest): ~15,000 words a side
-MAX_PAIRS = 1_000_000  # records in one pairs file
+MAX_PAIRS = 500_000  # records in one pairs file
 MAX_SENTENCES = 5000  # sentences per article
 # The alignment is a dynamic programme in pure Python: ~10 us and ~200 bytes per cell
 # (n_suspect * n_reference). 1.5 M cells is ~15 s and ~300 MB; 5000 x 5000 would be minutes

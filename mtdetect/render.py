@@ -11,6 +11,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import Iterable
 
 from .fsmode import creation_mode
 from .score import ArticleResult
@@ -138,10 +139,13 @@ def _mode_lines(result: ArticleResult) -> list[str]:
     return lines
 
 
-def write_output(text: str, out: str | None) -> None:
-    """Write to stdout, or atomically to a file: readers see the old file or the whole new one."""
+def write_output(text: str | Iterable[str], out: str | None) -> None:
+    """Write to stdout, or atomically to a file: readers see the old file or the whole new one.
+    `text` may come in pieces (an iterable of strings), written as they come."""
+    pieces = [text] if isinstance(text, str) else text
     if out is None or out == "-":
-        sys.stdout.write(text)
+        for piece in pieces:
+            sys.stdout.write(piece)
         sys.stdout.flush()
         return
     path = Path(out)
@@ -150,7 +154,8 @@ def write_output(text: str, out: str | None) -> None:
     try:
         os.fchmod(fd, creation_mode())  # mkstemp makes 0600: honour the umask like any other file
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+            for piece in pieces:
+                fh.write(piece)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)

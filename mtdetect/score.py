@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 import numpy as np
 
@@ -257,21 +257,22 @@ def pair_problem(pair: Any) -> str | None:
     return None
 
 
-def score_pairs_records(detector: Detector, pairs: Sequence[Any], batch_size: int = 2048) -> str:
-    """Each input record back as a JSONL line with "p_mt" added, in input order (null, with an
-    "error", for a pair with an empty or non-English side: pair_problem).
+def iter_pairs_records(detector: Detector, pairs: Sequence[Any], batch_size: int = 2048) -> Iterator[str]:
+    """Each input record back as a JSONL line (with its newline) with "p_mt" added, in input
+    order (null, with an "error", for a pair with an empty or non-English side: pair_problem).
 
-    Records are scored in batches (a batch's distinct texts are embedded together); the
-    result does not depend on the batch size. Every line is strict JSON (no NaN).
+    Records are scored in batches (a batch's distinct texts are embedded together) and yielded
+    batch by batch, so the output never sits in memory whole; the result does not depend on
+    the batch size. Every line is strict JSON (no NaN).
     """
     import json
 
-    lines = []
     for start in range(0, len(pairs), batch_size):
         chunk = pairs[start : start + batch_size]
         problems = [pair_problem(p) for p in chunk]
         scored = [p for p, problem in zip(chunk, problems) if problem is None]
         probs = iter(detector.score_pairs([p.reference for p in scored], [p.candidate for p in scored]))
+        lines = []
         for p, problem in zip(chunk, problems):
             rec = {"reference": p.reference, "candidate": p.candidate, **p.meta}
             if problem is None:
@@ -280,8 +281,13 @@ def score_pairs_records(detector: Detector, pairs: Sequence[Any], batch_size: in
                 rec["p_mt"] = None
                 rec["error"] = problem
             rec["signature"] = detector.signature
-            lines.append(json.dumps(rec, ensure_ascii=False, allow_nan=False))
-    return "\n".join(lines) + ("\n" if lines else "")
+            lines.append(json.dumps(rec, ensure_ascii=False, allow_nan=False) + "\n")
+        yield "".join(lines)
+
+
+def score_pairs_records(detector: Detector, pairs: Sequence[Any], batch_size: int = 2048) -> str:
+    """iter_pairs_records as one string."""
+    return "".join(iter_pairs_records(detector, pairs, batch_size))
 
 
 def score_with_index(detector: Detector, index: Any, suspect: str, fallback: Any = None) -> ArticleResult:
