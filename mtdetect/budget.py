@@ -120,8 +120,8 @@ class BudgetReader:
             handle = open(self.path, "rb")  # noqa: SIM115 - closed in close()
         try:
             info = os.fstat(handle.fileno())
-            # A regular file over the budget is refused from its size (a .gz one: compressed
-            # data over the decompressed budget cannot be honest either).
+            # A regular file over the budget is refused from its size, unread (a .gz one too:
+            # gzip never shrinks what it cannot compress by more than a few bytes per block).
             if stat.S_ISREG(info.st_mode) and info.st_size > self.budget.max_bytes:
                 self._over(info.st_size, exact=True)
         except BaseException:
