@@ -121,7 +121,7 @@ class BudgetReader:
         try:
             info = os.fstat(handle.fileno())
             # A regular file over the budget is refused from its size, unread (a .gz one too:
-            # gzip never shrinks what it cannot compress by more than a few bytes per block).
+            # what it inflates to is never much smaller than the compressed file).
             if stat.S_ISREG(info.st_mode) and info.st_size > self.budget.max_bytes:
                 self._over(info.st_size, exact=True)
         except BaseException:
