@@ -17,7 +17,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator
 
-from . import guard
+from . import limits
 from .budget import Budget, BudgetReader, has_lone_surrogate, loads_strict
 from .text import InputError
 
@@ -53,9 +53,9 @@ class PairsError(InputError):
 
 
 def pairs_budget() -> Budget:
-    """The input budget of one pairs file (guard's limits, read when called)."""
-    return Budget(max_bytes=guard.MAX_PAIRS_BYTES, max_line=guard.MAX_PAIR_RECORD_CHARS,
-                  max_records=guard.MAX_PAIRS, advice="split the file")
+    """The input budget of one pairs file (limits.py's, read when called)."""
+    return Budget(max_bytes=limits.MAX_PAIRS_BYTES, max_line=limits.MAX_PAIR_RECORD_CHARS,
+                  max_records=limits.MAX_PAIRS, advice="split the file")
 
 
 def _format_of(name: str) -> str:
@@ -95,7 +95,7 @@ def _records(lines: Iterator[tuple[int, str]], fmt: str) -> Iterator[tuple[int, 
             if line.strip():
                 yield n, parse_json_line(line)
         return
-    csv.field_size_limit(guard.MAX_PAIR_RECORD_CHARS)
+    csv.field_size_limit(limits.MAX_PAIR_RECORD_CHARS)
     numbered = iter(lines)
     reader = csv.DictReader((line + "\n" for _, line in numbered), delimiter="," if fmt == "csv" else "\t")
     try:

@@ -26,6 +26,7 @@ import numpy as np
 
 from .features.solo import SoloFeatures, solo_directions, solo_matrix
 from .model import Model, load_model, reference_free_spec, save_model
+from .results import ArticleResult, SentenceResult
 from .text import normalize, split_sentences, tokenize
 
 VERDICT_MT, VERDICT_NONE, VERDICT_UNSURE = "round-trip MT", "no MT evidence", "inconclusive"
@@ -250,10 +251,8 @@ class ReferenceFreeDetector:
         z = self._a * float(_logit(np.asarray(p, dtype=float)).mean()) + self._b
         return 1.0 / (1.0 + math.exp(-z))
 
-    def score_article(self, suspect: str) -> "ArticleResult":
+    def score_article(self, suspect: str) -> ArticleResult:
         """Segment, score each sentence on its own, and decide the article verdict."""
-        from .score import ArticleResult, SentenceResult
-
         sus = [s.text for s in split_sentences(suspect)]
         results: list[SentenceResult] = []
         todo: list[int] = []

@@ -13,8 +13,10 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Iterator
 
+from . import limits
 from .budget import BINARY_CONTROL_SHARE, BOMS, CONTROL_BYTES, Budget, BudgetReader, bomless_utf16, file_errors
 from .errors import InputError
+from .htmltext import html_to_text, looks_like_html
 
 __all__ = [
     "InputError", "file_errors", "Sentence", "decode_bytes", "read_text", "normalize", "split_sentences",
@@ -71,18 +73,16 @@ def decode_bytes(data: bytes, name: str) -> str:
 def read_text(path: str | None) -> str:
     """Read and decode a text file; None or '-' reads stdin. Errors are one-line InputErrors.
 
-    Read through budget.BudgetReader: a file over guard.MAX_INPUT_BYTES is refused before it
+    Read through budget.BudgetReader: a file over limits.MAX_INPUT_BYTES is refused before it
     is read, a stream (stdin, FIFO, device) as soon as it passes the limit. An HTML page is
-    reduced to its text (guard.html_to_text).
+    reduced to its text (htmltext.html_to_text).
     """
-    from . import guard
-
-    reader = BudgetReader(path, Budget(max_bytes=guard.MAX_INPUT_BYTES, advice="split the article"))
+    reader = BudgetReader(path, Budget(max_bytes=limits.MAX_INPUT_BYTES, advice="split the article"))
     name = reader.name
     data = reader.read_all()  # a regular file over the limit: refused from its size, unread
     text = decode_bytes(data, name)
-    if guard.looks_like_html(text):
-        text = guard.html_to_text(text)
+    if looks_like_html(text):
+        text = html_to_text(text)
     if next(iter_sentences(text), None) is None:
         raise InputError(f"{name}: empty (no text)")
     return text

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, SEED
-from mtdetect import guard
+from mtdetect import limits
 from mtdetect.budget import Budget, BudgetReader
 from mtdetect.model import card_sha256, load_model, seal_card
 from mtdetect.text import InputError, normalize
@@ -69,7 +69,7 @@ def _feed_fifo(path: Path, chunk: bytes, total: int) -> threading.Thread:
 
 @pytest.mark.parametrize("what", ["pairs", "zeros", "one-line"])
 def test_endless_fifo_is_refused_while_streaming(tmp_path, tiny_model_dir, monkeypatch, what):
-    monkeypatch.setattr(guard, "MAX_PAIRS_BYTES", 2_000_000)
+    monkeypatch.setattr(limits, "MAX_PAIRS_BYTES", 2_000_000)
     fifo = tmp_path / "pairs.jsonl"
     os.mkfifo(fifo)
     chunk = {"pairs": (GOOD + "\n").encode(), "zeros": bytes(65536), "one-line": b"x" * 65536}[what]
@@ -92,10 +92,10 @@ def test_gzip_bomb_and_record_count_are_refused(tmp_path, tiny_model_dir, monkey
     bomb = tmp_path / "bomb.jsonl.gz"
     with gzip.open(bomb, "wb") as fh:
         fh.write(((GOOD + "\n") * 20_000).encode())  # ~2.2 MB inflated from a few kB
-    monkeypatch.setattr(guard, "MAX_PAIRS_BYTES", 1_000_000)
+    monkeypatch.setattr(limits, "MAX_PAIRS_BYTES", 1_000_000)
     assert_fails(pairs_cli(bomb, tiny_model_dir), 3, f"{bomb}: over the 1,000,000-byte limit")
-    monkeypatch.setattr(guard, "MAX_PAIRS_BYTES", 10_000_000)
-    monkeypatch.setattr(guard, "MAX_PAIRS", 1000)
+    monkeypatch.setattr(limits, "MAX_PAIRS_BYTES", 10_000_000)
+    monkeypatch.setattr(limits, "MAX_PAIRS", 1000)
     assert_fails(pairs_cli(bomb, tiny_model_dir), 3, f"{bomb}: more than 1,000 records is over the limit")
 
 

@@ -13,26 +13,16 @@ Folds hold out whole sources (each WMT dataset with its round trips; the tweets)
 
 from __future__ import annotations
 
-import argparse
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from _common import REPO, parser  # also puts the repository on sys.path
 
-from mtdetect.pairs import read_pairs  # noqa: E402
-from mtdetect.reffree import ReferenceFreeConfig, examples_from_pairs, train_reference_free  # noqa: E402
-
-SHARED = ROOT.parent / "shared" / "data"
+from mtdetect.pairs import read_pairs
+from mtdetect.reffree import ReferenceFreeConfig, examples_from_pairs, train_reference_free
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--wmt", default=str(SHARED / "wmt_mt_vs_human.jsonl.gz"))
-    ap.add_argument("--roundtrips", default=str(ROOT / "training" / "work" / "roundtrips.jsonl.gz"))
-    ap.add_argument("--tweets", default=str(SHARED / "tweets_opusmt_roundtrips.jsonl.gz"))
-    ap.add_argument("--out", default=str(ROOT / "models" / "reference-free"))
-    args = ap.parse_args()
+    args = parser(__doc__, sources=True, out=REPO / "models" / "reference-free").parse_args()
     sources = [s for s in (args.wmt, args.roundtrips, args.tweets) if Path(s).exists()]
     pairs = read_pairs(sources, require_label=True)
     for p in pairs:
