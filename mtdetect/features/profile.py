@@ -42,7 +42,7 @@ _HASHTAG = re.compile(r"(?<!\w)#(\w)")
 _FRENCH_SPACE = re.compile(r"\s+([!?;:])")
 _BRACKETS = re.compile(r"[\[\]]")
 _SPACES = re.compile(r"[ \t]{2,}")
-_WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
+_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 # Misspellings English counts know as words: contractions without their apostrophe (not those
 # that spell another word: its, ill, were, id, lets) and a
 # lowercase "I" (students write them; a round trip corrects them). Restored before features.
@@ -58,14 +58,22 @@ def _restore(match: re.Match) -> str:
     return fixed[:1].upper() + fixed[1:] if w[:1].isupper() or fixed.startswith("I") else fixed
 
 
+MIN_LOWER_ZIPF = 3.0  # web counts know common misspellings ("thier" 2.99, "untill" 2.97, "buisness" 2.41)
+
+
 @lru_cache(maxsize=300_000)
 def in_vocabulary(word: str) -> bool:
-    """A word English usage counts know (wordfreq Zipf > 0, lowercased)."""
-    return zipf(word.lower()) > 0.0
+    """A word English usage counts know: any Zipf frequency for a capitalised word (names),
+    at least MIN_LOWER_ZIPF for a lowercase one. Rare real words go with the misspellings,
+    on both sides alike."""
+    z = zipf(word.lower())
+    return z > 0.0 if word[:1].isupper() else z >= MIN_LOWER_ZIPF
 
 
 def _drop_oov(match: re.Match) -> str:
     w = match.group(0)
+    if not w.isascii():
+        return w  # "stoké": a round trip's trace, not a student's misspelling
     return w if in_vocabulary(w) or in_vocabulary(w.split("'")[0]) else ""
 
 
@@ -87,7 +95,7 @@ def mask_cues(text: str, misspellings: bool = True) -> str:
     if misspellings:
         t = _CONTRACTION.sub(_restore, t)
         t = _WORD.sub(_drop_oov, t)
-    t = re.sub(r"\s+([,.])", r"\1", t) if misspellings else t  # "the , cat" left by a dropped word
+    t = re.sub(r"\s+([,.!?;:])", r"\1", t) if misspellings else t  # "the , cat" left by a dropped word
     return _SPACES.sub(" ", t).strip()
 
 
