@@ -8,7 +8,8 @@ French spacing, hashtags), its feature families are computed (`rfmodel`: solo tr
 against real English counts, function-word and punctuation profile, MiniLM vector, character
 n-grams) and one linear model gives a calibrated p(MT). Per article: a calibrated probability
 from the mean sentence margin and the number of sentences (`article_calibration` in the card),
-and a verdict that is `inconclusive` only when that probability is between 0.3 and 0.7.
+and a verdict that is `inconclusive` only when that probability is less confident than the
+card's `verdict_rule.decisive` (where held-out documents stop being right 90% of the time).
 
 Trained on originals and their own real round trips (`training/build_reffree.py`,
 `rftrain.py`): every number in the card is held out by source.
@@ -28,7 +29,7 @@ from .rfmodel import FAMILIES, RFScorer, family_matrix, masked_sentences
 from .text import split_sentences, tokenize
 
 VERDICT_MT, VERDICT_NONE, VERDICT_UNSURE = "round-trip MT", "no MT evidence", "inconclusive"
-DECISIVE = 0.7  # the article probability must reach 0.7 (or fall to 0.3) for a verdict either way
+DECISIVE = 0.7  # for a card without a verdict_rule: p_article >= 0.7 (or <= 0.3) for a verdict
 
 
 def article_probability_from(cal: dict, margins: np.ndarray) -> float:
@@ -40,10 +41,12 @@ def article_probability_from(cal: dict, margins: np.ndarray) -> float:
     return 1.0 / (1.0 + math.exp(-max(min(z, 700.0), -700.0)))
 
 
-def verdict_of(p_article: float, n_scored: int) -> str:
+def verdict_of(p_article: float, n_scored: int, decisive: float = DECISIVE) -> str:
+    """`inconclusive` only between the bounds: the model's `verdict_rule.decisive` is the
+    confidence at which held-out documents were right 90% of the time."""
     if n_scored == 0:
         return VERDICT_UNSURE
-    return VERDICT_MT if p_article >= DECISIVE else VERDICT_NONE if p_article <= 1 - DECISIVE else VERDICT_UNSURE
+    return VERDICT_MT if p_article >= decisive else VERDICT_NONE if p_article <= 1 - decisive else VERDICT_UNSURE
 
 
 def _evidence(sf: SoloFeatures, limit: int = 8) -> list[dict]:
@@ -64,6 +67,7 @@ class ReferenceFreeDetector:
             raise ModelError(f"{self.model.path}: reference-free card names unknown families or has no arrays")
         self.scorer = RFScorer(self.model.classifier, self.families, card["train_config"]["dense_weight"])
         self.threshold = self.model.threshold if threshold is None else float(threshold)
+        self.decisive = float(card.get("verdict_rule", {}).get("decisive", DECISIVE))
         self.min_words = min_words
         self._embedder = embedder
         self._precision: str | None = None
@@ -128,8 +132,16 @@ class ReferenceFreeDetector:
         p_article = self.article_probability_of(m)
         flagged = float(np.mean(p >= self.threshold)) if len(p) else 0.0
         return ArticleResult(
-            verdict=verdict_of(p_article, len(todo)), flagged_fraction=flagged,
+            verdict=verdict_of(p_article, len(todo), self.decisive), flagged_fraction=flagged,
             mean_p_mt=float(p.mean()) if len(p) else 0.0, related_share=0.0, copy_share=0.0,
             n_sentences=len(results), n_scored=len(todo), n_unmatched=0, threshold=self.threshold,
             signature=self.signature, sentences=results, mode="reference-free", p_article=p_article,
         )
+
+
+def heldout_table(card: dict) -> list[dict]:
+    """The reference-free card's leave-one-source-out numbers, one row per left-out source
+    (for `mtdetect bench` and the README): sentence and article ROC-AUC and their sizes."""
+    per = card.get("metrics", {}).get("heldout", {}).get("per_source", {})
+    return [{"source": s, "sentence_auc": r.get("sentence_auc"), "article_auc": r.get("article_auc"),
+             "n_sentences": r.get("n_sentences"), "n_docs": r.get("n_docs")} for s, r in sorted(per.items())]

@@ -156,6 +156,30 @@ def rewrite_units(asset: Path | None, bible: Path | None, group_of: dict[str, st
     return out
 
 
+def wmt_units(path: Path, group_of: dict[str, str], rng: random.Random, per_original: int = 2) -> list[Unit]:
+    """WMT news: neural MT systems' English (MT, `wmt-mt`) and independent human translations
+    (human, `wmt-human`) of the foreign sources behind the WMT originals already in the set
+    (same group). Not round trips: MT English of news, next to human English of the same content."""
+    mt: dict[str, list[dict]] = {}
+    human: list[tuple[str, dict]] = []
+    for r in _read(path):
+        g = group_of.get(f"wmt:{_original_key(r)}")
+        if g is None or r.get("identical"):
+            continue
+        if r.get("label") == "mt":
+            mt.setdefault(g + "|" + _original_key(r), []).append(r)
+        else:
+            human.append((g, r))
+    out: list[Unit] = []
+    for key in sorted(mt):
+        g = key.split("|")[0]
+        for r in rng.sample(mt[key], min(per_original, len(mt[key]))):
+            out += [Unit(s, 1, "wmt-mt", "wmt", g, f"{g}:mt", "translation") for s in _sentences(r["candidate"])]
+    for g, r in human:
+        out += [Unit(s, 0, "wmt-human", "wmt", g, f"{g}:human", "rewrite") for s in _sentences(r["candidate"])]
+    return out
+
+
 def write_units(units: list[Unit], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with gzip.open(path, "wt", encoding="utf-8") as fh:

@@ -55,7 +55,9 @@ def build_data(args) -> None:
     units += ap_units
     units += rfdata.rewrite_units(SHARED / "asset_human_rewrites.jsonl.gz", SHARED / "bible_human_versions.jsonl.gz",
                                   group_of)
-    rfdata.write_units(units, WORK / "units.jsonl.gz")
+    if args.wmt_mt:
+        units += rfdata.wmt_units(SHARED / "wmt_mt_vs_human.jsonl.gz", group_of, rng)
+    rfdata.write_units(units, WORK / args.units)
     counts: dict[str, int] = {}
     for u in units:
         counts[u.source] = counts.get(u.source, 0) + 1
@@ -105,7 +107,14 @@ def _table(results: dict) -> str:
 def run_loso(args) -> None:
     from mtdetect.rftrain import RFConfig, _auc, doc_means, leave_one_source_out
 
-    units = rfdata.read_units(WORK / "units.jsonl.gz")
+    units = rfdata.read_units(WORK / args.units)
+    if args.exclude:
+        units = [u for u in units if not u.source.startswith(tuple(args.exclude.split(",")))]
+    if args.min_lower_zipf is not None:  # mask variant, for the comparison only
+        from mtdetect.features import profile
+
+        profile.MIN_LOWER_ZIPF = args.min_lower_zipf
+        profile.in_vocabulary.cache_clear()
     sources = args.sources.split(",") if args.sources else None
     path = WORK / f"loso{args.tag}.json"
     results = json.loads(path.read_text()) if path.exists() else {"families": {}, "ablation": {}}
@@ -124,11 +133,13 @@ def run_loso(args) -> None:
         from mtdetect import rfmodel
 
         log("== cues only (raw text, no mask)")
-        rfmodel.DENSE = rfmodel.DENSE + ("cues",)
+        from mtdetect import rftrain
+
+        rfmodel.DENSE = rftrain.DENSE = rfmodel.DENSE + ("cues",)
         cue = {"cues": cue_matrix([u.text for u in units])}
         results["ablation"]["cues only"] = leave_one_source_out(
             units, cue, RFConfig(families=("cues",), C=args.C, dense_weight=args.dense_weight), sources, log=log).per_source
-        rfmodel.DENSE = rfmodel.DENSE[:-1]
+        rfmodel.DENSE = rftrain.DENSE = rfmodel.DENSE[:-1]
         log(f"== {'+'.join(best)} with misspellings kept (the rest of the mask on)")
         raw = blocks_for(units, best, misspellings=False)
         results["ablation"]["misspellings kept"] = leave_one_source_out(units, raw, cfg, sources, log=log).per_source
@@ -172,6 +183,11 @@ def main() -> None:
     ap.add_argument("--C", type=float, default=0.5)
     ap.add_argument("--dense-weight", type=float, default=0.3)
     ap.add_argument("--tag", default="")
+    ap.add_argument("--wmt-mt", action=argparse.BooleanOptionalAction, default=True,
+                    help="data: add WMT systems' MT English and human translations of the WMT originals")
+    ap.add_argument("--units", default="units.jsonl.gz", help="file under training/work/rf")
+    ap.add_argument("--exclude", default="", help="loso: drop sources starting with these (comma-separated)")
+    ap.add_argument("--min-lower-zipf", type=float, default=None, help="loso: mask variant")
     ap.add_argument("--sources", default="", help="only these left-out sources (comma-separated)")
     ap.add_argument("--out", default=str(ROOT / "models" / "reference-free"))
     args = ap.parse_args()
@@ -181,7 +197,7 @@ def main() -> None:
 def train_stage(args) -> None:
     from mtdetect.rftrain import RFConfig, train_reference_free
 
-    units = rfdata.read_units(WORK / "units.jsonl.gz")
+    units = rfdata.read_units(WORK / args.units)
     families = tuple(args.families.split(","))
     enc = None
     if "minilm" in families:
