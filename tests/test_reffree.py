@@ -149,3 +149,25 @@ def test_shipped_reference_free_model_loads_and_reports_heldout_metrics():
     assert {"asap-fr", "asap-zh", "tweets-de", "tweets-ru", "tweets-is"} <= set(per)
     assert "seeds" not in json.dumps(card["training_data"]).lower()
     ReferenceFreeDetector()  # verifies hash, kind, feature names
+
+
+@pytest.fixture(scope="module")
+def shipped_rf():
+    return ReferenceFreeDetector()
+
+
+def test_seeds_without_a_reference(shipped_rf):
+    """The seeds are never training data: 001 (a French round trip) must be called MT on its
+    own English; the original, the two rewrites and the other article must not be."""
+    assert shipped_rf.score_article(SEED["roundtrip"].read_text(encoding="utf-8")).verdict == VERDICT_MT
+    for name in ("original", "rewrite", "rewrite2", "other"):
+        r = shipped_rf.score_article(SEED[name].read_text(encoding="utf-8"))
+        assert r.verdict != VERDICT_MT, (name, r.p_article)
+
+
+def test_heldout_table_reads_the_card():
+    from mtdetect.reffree import heldout_table
+
+    card = json.loads((default_model_dir(reference_free_spec()) / "card.json").read_text())
+    rows = {r["source"]: r for r in heldout_table(card)}
+    assert rows["asap-fr"]["n_docs"] > 0 and 0.0 <= rows["asap-fr"]["article_auc"] <= 1.0
