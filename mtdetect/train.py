@@ -24,8 +24,8 @@ from .model import Model, save_model
 from .pairs import GROUP_FIELDS, Pair, check_trainable
 from .progress import log
 from .text import normalize
-from .transfer import (ArticleModel, add_baselines, article_transfer, doc_group, fit_article_model, matrix_rows,
-                       pseudo_documents, row_meta, source_scores, transfer_sources)
+from .protocol import MAX_SOURCES, article_accuracy, documents, run_matrix, sources_by_class, summary
+from .transfer import ArticleModel, fit_article_model
 
 
 @dataclass(frozen=True)
@@ -95,19 +95,20 @@ def prepare(pairs: Sequence[Pair], encoder: Any) -> Prepared:
 
 
 def sample_weights(pairs: Sequence[Pair], y: np.ndarray) -> np.ndarray:
-    """Each class carries half the weight; inside a class, each family of sources (`kind`)
-    an equal share, and inside a family each source (`system`, else `pivot`) an equal share.
+    """Each class carries half the weight; inside a class each domain (`domain`, else `kind`)
+    an equal share, and inside a domain each source (`group`, else `system`, else `pivot`).
 
-    So no class imbalance, no kind of data (say WMT system output vs Apertium round trips)
-    and no single MT engine's style can dominate what is learned.
+    So no class imbalance, no domain (say tweets, of which there are only round trips) and
+    no single MT engine or group of writers can dominate what is learned.
     """
     w = np.zeros(len(pairs))
     for label in (0, 1):
         families: dict[str, dict[str, list[int]]] = {}
         for i in np.flatnonzero(y == label):
             p = pairs[i]
-            source = p.group("system") or p.group("pivot") or "?"
-            families.setdefault(p.group("kind") or "?", {}).setdefault(source, []).append(int(i))
+            source = p.group("group") or p.group("system") or p.group("pivot") or "?"
+            family = p.group("domain") or p.group("kind") or "?"
+            families.setdefault(family, {}).setdefault(source, []).append(int(i))
         for sources in families.values():
             for members in sources.values():
                 w[members] = 1.0 / (len(families) * len(sources) * len(members))
@@ -205,21 +206,17 @@ def out_of_fold(
 
 
 def transfer_fitter(X: np.ndarray, y: np.ndarray, pairs: Sequence[Pair], groups: Sequence[str],
-                    config: TrainConfig, cols: np.ndarray | None = None, calibrated: bool = True,
-                    trainable: np.ndarray | None = None) -> Any:
+                    config: TrainConfig, cols: np.ndarray | None = None, calibrated: bool = True) -> Any:
     """`fit(train_rows) -> scorer(rows)` for the transfer evaluation: the shipped recipe
     (weights recomputed on the training rows, grouped calibration folds) on columns `cols`.
 
     `calibrated=False` fits the base classifier only (same ranking, for AUC-only ablations).
-    Rows where `trainable` is False are never fitted on (evaluation-only sources).
     """
     names = feature_names()
     cols = np.arange(X.shape[1]) if cols is None else np.asarray(cols)
     garr = np.asarray(groups)
 
     def fit(train: np.ndarray) -> Any:
-        if trainable is not None:
-            train = train[trainable[train]]
         w = sample_weights([pairs[i] for i in train], y[train])
         Xt = X[np.ix_(train, cols)]
         if calibrated:
@@ -248,36 +245,31 @@ def fit_calibrated_cols(X: np.ndarray, y: np.ndarray, w: np.ndarray, splits: lis
     return clf
 
 
-def transfer_metrics(X: np.ndarray, y: np.ndarray, pairs: Sequence[Pair], groups: Sequence[str],
-                     pooled: np.ndarray, config: TrainConfig,
-                     trainable: np.ndarray | None = None) -> tuple[dict, ArticleModel | None]:
-    """Leave-one-source-out sentence AUC and article accuracy, and the article model fitted
-    on pseudo-documents of every source (with the held-out sentence probabilities `pooled`;
-    NaN for evaluation-only rows, which `trainable` marks False)."""
-    meta = row_meta(pairs)
-    sources = transfer_sources(meta, y)
-    fit = transfer_fitter(X, y, pairs, groups, config, trainable=trainable)
-    scores = source_scores(sources, fit, len(y), progress=log)
-    rows = matrix_rows(sources, y, scores)
-    add_baselines(rows, scores, y, X, feature_names())
-    articles = article_transfer(sources, y, meta, pooled, scores, config.seed)
+def matrix_metrics(X: np.ndarray, y: np.ndarray, pairs: Sequence[Pair], groups: Sequence[str],
+                   config: TrainConfig, threshold: float,
+                   cols: np.ndarray | None = None) -> tuple[dict | None, ArticleModel | None]:
+    """The (MT source, human source) leave-one-source-out matrix (protocol.py) and the article
+    model fitted on documents of the pooled held-out probabilities. None when the groups are
+    not sources (all of one class each, at most protocol.MAX_SOURCES of them)."""
+    mt, human = sources_by_class(groups, y)
+    if not mt or not human or len(set(groups)) > MAX_SOURCES:
+        return None, None
+    cells, pooled, scored = run_matrix(y, groups, transfer_fitter(X, y, pairs, groups, config, cols),
+                                       threshold, progress=log)
+    docs_of = [str(p.meta.get("doc") or p.meta.get("doc_id") or "") for p in pairs]
+    pos_of = [int(p.meta.get("pos") or 0) for p in pairs]
     covered = np.flatnonzero(~np.isnan(pooled))
-    docs = pseudo_documents(meta, y, covered, config.seed)
+    docs = documents(list(groups), docs_of, pos_of, covered, config.seed)
     am = None
     if len({int(y[d[0]]) for d in docs}) == 2:
         am = fit_article_model([pooled[d] for d in docs], [int(y[d[0]]) for d in docs],
-                               [doc_group(meta, int(d[0])) for d in docs])
-    aucs = [r["roc_auc"] for r in rows if r["roc_auc"] is not None]
-    accs = [r["accuracy"] for r in articles]
-    out = {
-        "what": "leave-one-source-out: each source is scored by a model trained without it (mtdetect/transfer.py)",
-        "sentence": rows,
-        "article": articles,
-        "min_sentence_auc": min(aucs) if aucs else None,
-        "mean_sentence_auc": round(float(np.mean(aucs)), 4) if aucs else None,
-        "min_article_accuracy": min(accs) if accs else None,
-        "n_article_docs_trained": len(docs),
-    }
+                               [str(groups[int(d[0])]) for d in docs], threshold)
+    decide = am.predict if am else (lambda p: float(np.mean(np.asarray(p) >= threshold)))
+    cells = article_accuracy(cells, scored, docs, y, decide)
+    out = {"what": "leave one source out: each (MT source, human source) cell is scored by a model trained "
+                   "on every other source (mtdetect/protocol.py)",
+           "threshold": threshold, "cells": [c.to_dict() for c in cells], **summary(cells),
+           "n_article_docs": len(docs)}
     return out, am
 
 
@@ -322,13 +314,12 @@ def train(
     embedder: Embedder | None = None,
     cache_dir: Path | None = None,
     extra_card: dict | None = None,
-    eval_only: Sequence[Pair] = (),
 ) -> TrainReport:
     """Train, evaluate on held-out groups, pick the threshold, and save model + card.
 
-    `eval_only`: pairs of a source that is only ever *left out* in the transfer evaluation,
-    never trained on (e.g. MT-only round trips with no human counterpart in their domain:
-    a source made of one class would let the model separate the classes by source).
+    When the groups are sources (each all MT or all human: `domain:producer`, as
+    training/build_model.py tags them), the card's `metrics.transfer` is the (MT source,
+    human source) leave-one-source-out matrix (protocol.py).
     """
     check_trainable(list(pairs))
     t_start = time.perf_counter()
@@ -362,18 +353,14 @@ def train(
             metrics[f"per_{k}"] = per_value_metrics(data.y, oof, covered, values, threshold)
     log("transfer evaluation: leave one source out")
     t_tr = time.perf_counter()
-    ev = prepare(eval_only, encoder) if eval_only else None
-    if ev is not None and len(ev.y):
-        tX, ty, tP = np.vstack([data.X, ev.X]), np.r_[data.y, ev.y], data.pairs + ev.pairs
-        tgroups = list(groups) + ["eval-only"] * len(ev.y)
-        tpooled = np.r_[oof, np.full(len(ev.y), np.nan)]
-        trainable = np.r_[np.ones(len(data.y), bool), np.zeros(len(ev.y), bool)]
-    else:
-        tX, ty, tP, tgroups, tpooled, trainable = data.X, data.y, data.pairs, groups, oof, None
-    transfer, article_model = transfer_metrics(tX, ty, tP, tgroups, tpooled, config, trainable)
-    if ev is not None:
-        counts_eval = {"pairs": len(ev.y), "sources": sorted({p.group("kind") or "?" for p in ev.pairs})}
-        transfer["evaluation_only"] = counts_eval
+    transfer, article_model = matrix_metrics(data.X, data.y, data.pairs, groups, config, threshold)
+    if article_model is None:  # groups are folds, not sources: documents of the held-out folds
+        docs = documents(list(groups), [str(p.meta.get("doc") or p.meta.get("doc_id") or "") for p in data.pairs],
+                         [int(p.meta.get("pos") or p.meta.get("seg_id") or 0) for p in data.pairs],
+                         np.flatnonzero(covered), config.seed)
+        if len({int(data.y[d[0]]) for d in docs}) == 2:
+            article_model = fit_article_model([oof[d] for d in docs], [int(data.y[d[0]]) for d in docs],
+                                              [str(groups[int(d[0])]) for d in docs], threshold)
     metrics["transfer"] = transfer
     transfer_seconds = time.perf_counter() - t_tr
     log("fitting the final calibrated model")

@@ -11,7 +11,7 @@ def test_names_come_with_values_and_are_stable():
     names = feature_names()
     assert len(names) == len(set(names)) > 20
     assert names == list(pair_features(REF, CAND, 0.9).values)
-    assert all(group_of(n) in {"similarity", "lexical", "collocation", "literal", "surface"} for n in names)
+    assert all(group_of(n) in {"similarity", "lexical", "collocation", "literal", "surface", "edits"} for n in names)
     assert FEATURE_VERSION
 
 
@@ -29,7 +29,26 @@ def test_evidence_for_roundtrip_traces():
     assert "honorific" in kinds and "Mr" in kinds["honorific"].text
     assert any(e.kind == "casing" and e.text == "XI" and e.replaced == "Xi" for e in pf.evidence)
     assert any(e.kind == "spacing" and "-day" in e.text for e in pf.evidence)
-    assert pf.values["srf_honorific_added"] == 1.0
+    assert pf.values["edt_honorific_corroborated"] == 1.0  # with literal swaps and grammar shifts
+
+
+def test_house_style_honorific_alone_is_not_mt_evidence():
+    """ "Mr. Putin" in a human article where the original says "Putin": house style, no other trace."""
+    pf = pair_features("Putin met the delegation in Moscow on Monday.",
+                       "Mr. Putin met the delegation in Moscow on Monday.", 0.95)
+    assert pf.values["edt_honorific_corroborated"] == 0.0
+    assert "srf_honorific_added" not in pf.values
+
+
+def test_edit_kind_separates_word_swaps_from_restructuring():
+    ref = "The company said on Monday that its profits rose sharply in the third quarter."
+    swaps = pair_features(ref, "The company has said on Monday that its benefits rose strongly in the third quarter.", 0.9)
+    rewrite = pair_features(ref, "Third-quarter profits jumped, according to a statement the firm issued to investors.",
+                            0.8)
+    s, r = swaps.values, rewrite.values
+    assert s["edt_aux_shift"] > 0 and r["edt_long_indel"] == 1.0
+    assert s["edt_mean_site"] < r["edt_mean_site"]
+    assert s["edt_contextual_new"] < r["edt_contextual_new"]
 
 
 def test_casing_counts_only_forms_the_reference_never_uses():

@@ -120,7 +120,7 @@ def test_feature_directions_follow_names():
     from mtdetect.features import feature_directions, feature_names
 
     d = dict(zip(feature_names(), feature_directions()))
-    assert d["sim_chrf"] == 1 and d["lex_content_novel"] == -1 and d["srf_honorific_added"] == 1
+    assert d["sim_chrf"] == 1 and d["lex_content_novel"] == -1 and d["edt_honorific_corroborated"] == 1
     assert set(d.values()) <= {-1, 0, 1}
 
 

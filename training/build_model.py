@@ -1,22 +1,19 @@
-"""Rebuild the shipped model in models/default from ../shared/data and Apertium round trips.
+"""Rebuild the shipped model in models/default from ../shared/data and the round trips made from it.
 
 Seeded and deterministic: running it again reproduces the card's metrics.
 
-    python training/make_roundtrips.py          # once: Apertium round trips of WMT references
-    python training/build_model.py              # features, held-out evaluation, model + card
+    python training/make_roundtrips.py --corpus asset    # once each: Apertium round trips (es, ca, gl, eo,
+    python training/make_roundtrips.py --corpus bible    #   fr via es, fr via ca) of the originals that
+    python training/make_roundtrips.py --corpus wmt      #   have human rewrites
+    python training/make_asap_pairs.py                   # once: ASAP essays' GT round trips, aligned
+    python training/build_model.py                       # features, the leave-one-source-out matrix, model + card
 
-Training data (the seeds are never used: they are the test):
-* WMT21/22 pairs: a human reference next to real MT output (label mt) or an independent
-  human translation (label human); identical candidates are dropped (they are copies).
-* Apertium round trips (en -> es/ca/gl/eo -> en) of the same human references: true round
-  trips, whose hard negatives are the independent human translations of the same sentence.
-* opus-mt round trips of English tweets (en -> de/ru/is -> en, ../shared/data) are true
-  neural round trips but positives only, with no human pairs in their domain: trained on,
-  they would let the model tell the classes apart by source (tweets vs news). So they are
-  an evaluation-only source of the transfer matrix, never trained on.
-
-The card's `metrics.transfer` is the headline: leave-one-source-out over every WMT dataset,
-system family, Apertium pivot and the tweets (mtdetect/transfer.py).
+Sources (mtdetect/sources.py; the seeds are never used: they are the test): real neural round
+trips (Google Translate of essays via fr and zh, opus-mt of tweets) and Apertium round trips of
+ASSET, KJV and WMT originals as MT; crowd rewrites (ASSET), human Bible versions (Webster, BBE,
+YLT) and independent human translations (WMT) of those same originals as human. The card's
+`metrics.transfer` is the headline: the (MT source, human source) matrix, each cell scored by a
+model trained on every other source (mtdetect/protocol.py).
 """
 
 from __future__ import annotations
@@ -26,56 +23,39 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from _common import REPO, SHARED, WORK, log
 
-from mtdetect.pairs import read_pairs  # noqa: E402
-from mtdetect.train import TrainConfig, train  # noqa: E402
-
-SHARED = ROOT.parent / "shared" / "data"
+from mtdetect.sources import Caps, load_sources
+from mtdetect.train import TrainConfig, train
 
 
-def main() -> None:
+def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--wmt", default=str(SHARED / "wmt_mt_vs_human.jsonl.gz"))
-    ap.add_argument("--roundtrips", default=str(ROOT / "training" / "work" / "roundtrips.jsonl.gz"))
-    ap.add_argument("--tweets", default=str(SHARED / "tweets_opusmt_roundtrips.jsonl.gz"))
-    ap.add_argument("--out", default=str(ROOT / "models" / "default"))
+    ap.add_argument("--shared", type=Path, default=SHARED, help="../shared/data")
+    ap.add_argument("--work", type=Path, default=WORK, help="where the round trips were written")
+    ap.add_argument("--out", type=Path, default=REPO / "models" / "default")
     ap.add_argument("--seed", type=int, default=13)
     args = ap.parse_args()
 
-    sources = [args.wmt]
-    if Path(args.roundtrips).exists():
-        sources.append(args.roundtrips)
-    else:
-        print(f"warning: {args.roundtrips} missing; run training/make_roundtrips.py first", file=sys.stderr)
     t0 = time.time()
-    pairs = read_pairs(sources, require_label=True)
-    for p in pairs:  # hold out whole WMT datasets: round trips follow the dataset of their reference
-        p.meta["group"] = p.meta.get("dataset")
-    tweets = read_pairs([args.tweets], require_label=True) if Path(args.tweets).exists() else []
-    for p in tweets:
-        p.meta["kind"] = "tweets_opusmt"
-    print(f"read {len(pairs)} pairs in {time.time() - t0:.0f}s", file=sys.stderr)
-    report = train(
-        pairs,
-        Path(args.out),
-        TrainConfig(seed=args.seed),
-        extra_card={"recipe": "training/build_model.py", "sources": [Path(s).name for s in sources],
-                    "evaluation_only_sources": [Path(args.tweets).name] if tweets else []},
-        eval_only=tweets,
-    )
+    pairs, notes = load_sources(args.shared, args.work, Caps(seed=args.seed))
+    for n in notes:
+        log(f"warning: {n}")
+    counts: dict[str, int] = {}
+    for p in pairs:
+        counts[p.meta["group"]] = counts.get(p.meta["group"], 0) + 1
+    log(f"read {len(pairs)} pairs in {time.time() - t0:.0f}s: {counts}")
+    report = train(pairs, args.out, TrainConfig(seed=args.seed, group_key="group"),
+                   extra_card={"recipe": "training/build_model.py", "sources": counts})
     print(report.model.signature)
-    print({k: v for k, v in report.metrics["overall"].items() if k != "confusion"})
-    for g, m in report.metrics["per_group"].items():
-        print(f"  {g:28s} auc={m['roc_auc']} f1={m['f1']}")
     tr = report.metrics.get("transfer") or {}
-    for r in tr.get("sentence", []):
-        print(f"  left out {r['kind']:8s} {r['name']:28s} auc={r['roc_auc']}")
-    for r in tr.get("article", []):
-        print(f"  article  {r['kind']:8s} {r['name']:28s} acc={r['accuracy']} docs={r['n_docs']}")
+    for c in tr.get("cells", []):
+        print(f"  {c['mt']:22s} vs {c['human']:18s} auc={c['roc_auc']} recall={c['recall']} fpr={c['fpr']} "
+              f"article={c['article_accuracy']}")
+    print({k: tr.get(k) for k in ("min_roc_auc", "mean_roc_auc", "min_article_accuracy")})
     print(report.seconds)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -1,5 +1,5 @@
 """Build mtdetect/data/literal_pairs.tsv.gz: English words that are dictionary back-translations
-of each other through an Apertium pivot (en -> es/ca/gl/eo -> en).
+of each other through an Apertium pivot (en -> es/ca/gl/eo/fr -> en).
 
 A round trip replaces a word by a translation of a translation of it ("goods" -> "mercancías"
 -> "merchandise"); a human rewrite picks a contextual paraphrase. Two English lemmas are
@@ -16,7 +16,7 @@ Output (gzip, deterministic): lines `L<TAB>lemma1<TAB>lemma2<TAB>pivots` (lemma1
 `F<TAB>form<TAB>lemma|lemma...` (only forms whose lemma differs from the form).
 
 The data comes from Apertium's linguistic data packages (apertium-eng-spa, apertium-eng-cat,
-apertium-en-gl, apertium-eo-en), licensed under the GNU GPL; see mtdetect/data/README.md.
+apertium-en-gl, apertium-eo-en, and apertium-fr-es for French through Spanish), licensed under the GNU GPL; see mtdetect/data/README.md.
 
     python training/make_literal_pairs.py [--vocab 60000] [--out mtdetect/data/literal_pairs.tsv.gz]
 """
@@ -32,12 +32,21 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 APERTIUM = Path("/usr/share/apertium")
-# pivot: (package dir, English analyser, en->pivot bilingual, pivot->en bilingual)
+# pivot: (English analyser, en->pivot bilingual chain, pivot->en bilingual chain), as paths under
+# /usr/share/apertium. French has no English pair in Debian: it is reached through Spanish or
+# Catalan by composing the bilingual dictionaries (en -> es -> fr, fr -> es -> en).
 PAIRS = {
-    "es": ("apertium-eng-spa", "eng-spa.automorf.bin", "eng-spa.autobil.bin", "spa-eng.autobil.bin"),
-    "ca": ("apertium-eng-cat", "eng-cat.automorf.bin", "eng-cat.autobil.bin", "cat-eng.autobil.bin"),
-    "gl": ("apertium-en-gl", "en-gl.automorf.bin", "en-gl.autobil.bin", "gl-en.autobil.bin"),
-    "eo": ("apertium-eo-en", "en-eo.automorf.bin", "en-eo.autobil.bin", "eo-en.autobil.bin"),
+    "es": ("apertium-eng-spa/eng-spa.automorf.bin", ["apertium-eng-spa/eng-spa.autobil.bin"],
+           ["apertium-eng-spa/spa-eng.autobil.bin"]),
+    "ca": ("apertium-eng-cat/eng-cat.automorf.bin", ["apertium-eng-cat/eng-cat.autobil.bin"],
+           ["apertium-eng-cat/cat-eng.autobil.bin"]),
+    "gl": ("apertium-en-gl/en-gl.automorf.bin", ["apertium-en-gl/en-gl.autobil.bin"],
+           ["apertium-en-gl/gl-en.autobil.bin"]),
+    "eo": ("apertium-eo-en/en-eo.automorf.bin", ["apertium-eo-en/en-eo.autobil.bin"],
+           ["apertium-eo-en/eo-en.autobil.bin"]),
+    "fr": ("apertium-eng-spa/eng-spa.automorf.bin",
+           ["apertium-eng-spa/eng-spa.autobil.bin", "apertium-fr-es/es-fr.autobil.bin"],
+           ["apertium-fr-es/fr-es.autobil.bin", "apertium-eng-spa/spa-eng.autobil.bin"]),
 }
 _UNIT = re.compile(r"\^(.*?)\$")
 _WORD = re.compile(r"^[a-z][a-z'-]*$")
@@ -75,11 +84,28 @@ def expand(reading: str) -> list[str]:
     return outs
 
 
+def through(units: list[str], bidix: str) -> dict[str, set[str]]:
+    """unit -> its translations (every GD/ND expansion) in one bilingual transducer."""
+    queries = sorted({q for u in units for q in expand(u)})
+    out: dict[str, set[str]] = {}
+    for q, line in zip(queries, lt_proc(["-b", str(APERTIUM / bidix)], [f"^{q}$" for q in queries])):
+        out[q] = set(readings(line))
+    return {u: {t for q in expand(u) for t in out.get(q, ())} for u in units}
+
+
+def chain(units: list[str], steps: list[str]) -> dict[str, set[str]]:
+    """unit -> everything a chain of bilingual transducers turns it into."""
+    result = {u: {u} for u in units}
+    for bidix in steps:
+        step = through(sorted({t for ts in result.values() for t in ts}), bidix)
+        result = {u: {x for t in ts for x in step.get(t, ())} for u, ts in result.items()}
+    return result
+
+
 def pivot_relation(pivot: str, vocab: list[str], forms: dict[str, set[str]]) -> set[tuple[str, str]]:
-    pkg, morf, fwd, bwd = PAIRS[pivot]
-    d = APERTIUM / pkg
+    morf, fwd, bwd = PAIRS[pivot]
     analyses: set[str] = set()
-    for word, line in zip(vocab, lt_proc([str(d / morf)], vocab)):
+    for word, line in zip(vocab, lt_proc([str(APERTIUM / morf)], vocab)):
         for r in readings(line):
             if "+" in r.split("<", 1)[0]:
                 continue  # "can't" = can + not: a contraction, not a word
@@ -88,21 +114,16 @@ def pivot_relation(pivot: str, vocab: list[str], forms: dict[str, set[str]]) -> 
                 forms.setdefault(word, set()).add(lemma)
                 analyses.add(r)
     src = sorted(analyses)
-    translations: dict[str, set[str]] = {}
-    for a, line in zip(src, lt_proc(["-b", str(d / fwd)], [f"^{a}$" for a in src])):
-        translations[a] = set(readings(line))
-    queries = sorted({q for ts in translations.values() for t in ts for q in expand(t)})
-    back: dict[str, set[str]] = {}
-    for q, line in zip(queries, lt_proc(["-b", str(d / bwd)], [f"^{q}$" for q in queries])):
-        back[q] = {lemma_of(r)[0] for r in readings(line)}
+    translations = chain(src, fwd)
+    pivot_words = sorted({t for ts in translations.values() for t in ts})
+    back = {q: {lemma_of(r)[0] for r in rs} for q, rs in chain(pivot_words, bwd).items()}
     rel: set[tuple[str, str]] = set()
     for a, ts in translations.items():
-        l1, pos1 = lemma_of(a)
+        l1, _ = lemma_of(a)
         for t in ts:
-            for q in expand(t):
-                for l2 in back.get(q, ()):
-                    if l2 != l1 and _WORD.match(l2):
-                        rel.add((min(l1, l2), max(l1, l2)))
+            for l2 in back.get(t, ()):
+                if l2 != l1 and _WORD.match(l2):
+                    rel.add((min(l1, l2), max(l1, l2)))
     return rel
 
 
@@ -117,8 +138,9 @@ def main(argv: list[str] | None = None) -> int:
     forms: dict[str, set[str]] = {}
     pairs: dict[tuple[str, str], set[str]] = {}
     for pivot in PAIRS:
-        if not (APERTIUM / PAIRS[pivot][0]).is_dir():
-            print(f"skipping {pivot}: {APERTIUM / PAIRS[pivot][0]} not installed", file=sys.stderr)
+        missing = [f for f in (PAIRS[pivot][0], *PAIRS[pivot][1], *PAIRS[pivot][2]) if not (APERTIUM / f).exists()]
+        if missing:
+            print(f"skipping {pivot}: {APERTIUM / missing[0]} not installed", file=sys.stderr)
             continue
         rel = pivot_relation(pivot, vocab, forms)
         print(f"{pivot}: {len(rel)} back-translation pairs", file=sys.stderr)

@@ -1,6 +1,6 @@
 """Features of an aligned (reference, candidate) pair, each produced with its name.
 
-Groups (one module each): `similarity`, `lexical`, `collocation`, `literal`, `surface`. Every group
+Groups (one module each): `similarity`, `lexical`, `collocation`, `literal`, `surface`, `edits`. Every group
 returns `(values: dict[name, float], evidence: list[Evidence])`; the feature vector is the
 concatenation in GROUPS order, so names and values can never drift apart.
 
@@ -15,10 +15,10 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from . import collocation, lexical, literal, similarity, surface
+from . import collocation, edits, lexical, literal, similarity, surface
 from .base import Evidence, Group, PairView
 
-FEATURE_VERSION = "4"
+FEATURE_VERSION = "5"
 
 GROUPS: dict[str, Callable[[PairView], Group]] = {
     "similarity": similarity.compute,
@@ -26,6 +26,7 @@ GROUPS: dict[str, Callable[[PairView], Group]] = {
     "collocation": collocation.compute,
     "literal": literal.compute,
     "surface": surface.compute,
+    "edits": edits.compute,
 }
 
 
@@ -57,7 +58,7 @@ def feature_names() -> list[str]:
 def feature_directions(names: Sequence[str] | None = None) -> list[int]:
     """Expected sign (+1 more MT, -1 less, 0 free) of each feature, from the group modules."""
     table: dict[str, int] = {}
-    for module in (similarity, lexical, collocation, literal, surface):
+    for module in (similarity, lexical, collocation, literal, surface, edits):
         table.update(module.DIRECTIONS)
     return [table.get(n, 0) for n in (names or feature_names())]
 
@@ -65,7 +66,8 @@ def feature_directions(names: Sequence[str] | None = None) -> list[int]:
 def group_of(name: str) -> str:
     """The group a feature belongs to, from its prefix."""
     prefix = name.split("_", 1)[0]
-    return {"sim": "similarity", "lex": "lexical", "col": "collocation", "lit": "literal", "srf": "surface"}[prefix]
+    return {"sim": "similarity", "lex": "lexical", "col": "collocation", "lit": "literal", "srf": "surface",
+            "edt": "edits"}[prefix]
 
 
 def feature_matrix(

@@ -13,8 +13,10 @@ import re
 from .base import Evidence, Group, PairView
 from .lexicon import zipf
 
-# Every surface trace the reference lacks can only be evidence of MT.
-DIRECTIONS = {"srf_honorific_added": +1, "srf_case_changed": +1, "srf_spacing": +1, "srf_foreign": +1,
+# Every surface trace the reference lacks can only be evidence of MT. An added honorific is
+# shown as evidence but is no feature here: "Mr." is house style in many newsrooms, so it
+# counts only where other evidence agrees (edits.edt_honorific_corroborated).
+DIRECTIONS = {"srf_case_changed": +1, "srf_spacing": +1, "srf_foreign": +1,
               "srf_unknown_word": +1}
 MAX_SPACING_MATCHES = 20  # bounds the work on hostile input
 HONORIFICS = frozenset({"mr.", "mrs.", "ms.", "mr", "mrs", "ms", "mme", "mme.", "m."})
@@ -91,7 +93,6 @@ def compute(view: PairView) -> Group:
             evidence.append(Evidence("foreign", t, "", "not an English word", 0.5))
 
     return {
-        "srf_honorific_added": float(added_hon),
         "srf_case_changed": odd_case / n,
         "srf_spacing": float(len(spaced)),
         "srf_foreign": float(foreign),

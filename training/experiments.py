@@ -1,0 +1,139 @@
+"""Measure model variants under the leave-one-source-out protocol, and check for shortcuts.
+
+    python training/experiments.py features      # embed + features of every source, cached in training/work
+    python training/experiments.py variants      # recipes: all features, no amount-of-edit features, edits only, trees
+    python training/experiments.py shortcuts     # per-group ablation, ASSET at matched length, casing normalised
+
+Every number is a cell of the (MT source, human source) matrix (mtdetect/protocol.py): the
+model is trained on every other source. `variants` and `shortcuts` print Markdown tables;
+the ones kept for the record are in benchmarks/results/protocol.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+from _common import WORK, SHARED, log
+
+from mtdetect.cache import CachedEncoder
+from mtdetect.embed import Embedder, pair_cosines
+from mtdetect.features import feature_matrix, feature_names, group_of
+from mtdetect.pairs import Pair
+from mtdetect.protocol import run_matrix, sources_by_class, summary
+from mtdetect.sources import Caps, load_sources
+from mtdetect.train import TrainConfig, prepare, transfer_fitter
+
+CACHE = WORK / "features.npz"
+# How much was edited, not how: these flip sign from one source to the next.
+AMOUNT = ["sim_emb_cos", "sim_chrf", "sim_len_dev", "lex_seq_ratio", "lex_jaccard", "lex_content_kept",
+          "lex_content_novel", "lex_sub_rate", "lex_indel_rate"]
+
+
+def features() -> None:
+    pairs, notes = load_sources(SHARED, WORK, Caps())
+    for n in notes:
+        log(f"warning: {n}")
+    encoder = CachedEncoder(Embedder())
+    data = prepare(pairs, encoder)
+    E_ref = encoder.encode([p.reference for p in data.pairs]).astype(np.float16)
+    E_cand = encoder.encode([p.candidate for p in data.pairs]).astype(np.float16)
+    np.savez_compressed(WORK / "embeddings.npz", ref=E_ref, cand=E_cand)
+    meta = [{k: p.meta.get(k) for k in ("group", "domain", "doc", "pos", "sub")} for p in data.pairs]
+    np.savez_compressed(CACHE, X=data.X, y=data.y, names=np.array(data.names))
+    (WORK / "features-meta.json").write_text(json.dumps({"meta": meta, "refs": [p.reference for p in data.pairs],
+                                                         "cands": [p.candidate for p in data.pairs]}))
+    log(f"{len(data.y)} pairs -> {CACHE} (encode {data.encode_seconds:.0f}s, features {data.feature_seconds:.0f}s)")
+
+
+def load() -> tuple[np.ndarray, np.ndarray, list[str], list[Pair], dict]:
+    z = np.load(CACHE)
+    extra = json.loads((WORK / "features-meta.json").read_text())
+    pairs = [Pair(r, c, int(y), m) for r, c, y, m in zip(extra["refs"], extra["cands"], z["y"], extra["meta"])]
+    names = [str(n) for n in z["names"]]
+    if names != feature_names():
+        sys.exit("features cache is for another feature set: run `experiments.py features` again")
+    return z["X"], z["y"], [p.meta["group"] for p in pairs], pairs, extra
+
+
+def matrix(X, y, groups, pairs, cols=None, config=TrainConfig(group_key="group"), calibrated=True) -> dict:
+    fit = transfer_fitter(X, y, pairs, groups, config, cols, calibrated=calibrated)
+    cells, _, _ = run_matrix(y, groups, fit, 0.5)
+    return {"cells": cells, **summary(cells)}
+
+
+def table(rows: list[tuple[str, dict]], calibrated: bool = True) -> None:
+    mt, human = None, None
+    for name, res in rows:
+        s = res
+        if mt is None:
+            mt, human = list(s["mt_sources"]), list(s["human_sources"])
+            head = ["recipe", "min AUC", "mean AUC"] + ([f"recall {m}" for m in mt] + [f"FPR {h}" for h in human]
+                                                         if calibrated else [])
+            print("| " + " | ".join(head) + " |")
+            print("|" + "---|" * len(head))
+        vals = [name, f"{s['min_roc_auc']:.3f}", f"{s['mean_roc_auc']:.3f}"]
+        if calibrated:
+            vals += [f"{s['mt_sources'][m]['recall']:.2f}" for m in mt] + [f"{s['human_sources'][h]['fpr']:.2f}"
+                                                                           for h in human]
+        print("| " + " | ".join(vals) + " |", flush=True)
+
+
+def variants() -> None:
+    X, y, groups, pairs, _ = load()
+    names = feature_names()
+    idx = {n: i for i, n in enumerate(names)}
+    no_amount = np.array([i for n, i in idx.items() if n not in AMOUNT])
+    edits = np.array([i for n, i in idx.items() if group_of(n) in ("edits", "literal", "collocation", "surface")])
+    rows = []
+    for name, cols, cfg in [
+        ("all features, signed logistic", None, TrainConfig(group_key="group")),
+        ("without amount-of-edit features", no_amount, TrainConfig(group_key="group")),
+        ("kind of edit only (edits, literal, collocation, surface)", edits, TrainConfig(group_key="group")),
+        ("all features, boosted trees", None, TrainConfig(group_key="group", classifier="hgb")),
+    ]:
+        t = time.time()
+        rows.append((name, matrix(X, y, groups, pairs, cols, cfg)))
+        log(f"{name}: {time.time() - t:.0f}s")
+        table(rows[-1:])
+    for name, res in rows:
+        print(f"\n{name}: worst cells " + ", ".join(f"{c.mt} vs {c.human} {c.roc_auc}" for c in
+                                                    sorted(res["cells"], key=lambda c: c.roc_auc or 0)[:4]))
+
+
+def shortcuts() -> None:
+    X, y, groups, pairs, extra = load()
+    names = feature_names()
+    rows = [("all", matrix(X, y, groups, pairs, calibrated=False))]
+    for grp in sorted({group_of(n) for n in names}):
+        cols = np.array([i for i, n in enumerate(names) if group_of(n) != grp])
+        rows.append((f"without {grp}", matrix(X, y, groups, pairs, cols, calibrated=False)))
+    print("\nAblation by feature group (base classifier, uncalibrated: AUC only)\n")
+    table(rows, calibrated=False)
+    print("\nPer left-out source, AUC of the all-features model when one group is removed:\n")
+    # ASSET at matched length: only pairs whose length ratio is within 0.8-1.25 on both classes.
+    ratio = np.array([len(c.split()) / max(len(r.split()), 1) for r, c in zip(extra["refs"], extra["cands"])])
+    matched = (ratio >= 0.8) & (ratio <= 1.25)
+    g = np.asarray(groups)
+    keep = np.flatnonzero(~((g == "wikipedia:crowd") | (g == "wikipedia:apertium")) | matched)
+    res = matrix(X[keep], y[keep], list(g[keep]), [pairs[i] for i in keep])
+    cells = [c for c in res["cells"] if c.human == "wikipedia:crowd"]
+    print(f"\nASSET at matched length (ratio 0.8-1.25: {int(matched[g == 'wikipedia:crowd'].sum())} crowd pairs): "
+          + ", ".join(f"{c.mt} auc={c.roc_auc} fpr={c.fpr:.2f}" for c in cells))
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("what", choices=["features", "variants", "shortcuts"])
+    args = ap.parse_args()
+    {"features": features, "variants": variants, "shortcuts": shortcuts}[args.what]()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
