@@ -17,7 +17,14 @@ from typing import List, Optional
 
 import typer
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.split("\n\n")[0])
+HELP = """Tell, sentence by sentence, whether an English article is a round-trip machine translation
+of another (English -> another language -> English by a machine), as opposed to a careful human rewrite.
+
+Start with: mtdetect score SUSPECT.txt --reference ORIGINAL.txt"""
+EPILOG = ("Exit codes: 0 success, 1 internal error, 2 usage error, 3 bad input, 4 model problem, "
+          "5 missing external tool, 6 scan interrupted (rerun to resume).")
+# Plain (click) help: at 80 columns rich's tables cut long option names and show flags as `<bool>`.
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=HELP, epilog=EPILOG, rich_markup_mode=None)
 
 EXIT_INTERNAL, EXIT_USAGE, EXIT_INPUT, EXIT_MODEL, EXIT_TOOL, EXIT_ABORTED = 1, 2, 3, 4, 5, 6
 
@@ -68,7 +75,7 @@ def _guarded(fn):  # noqa: ANN001 - a decorator for command bodies
     return wrapper
 
 
-@app.command()
+@app.command(short_help="Score a suspect article (or sentence pairs) for round-trip MT.")
 @_guarded
 def score(
     suspect: Optional[str] = typer.Argument(None, help="Suspect article (a text file; '-' or nothing: stdin)."),
@@ -78,17 +85,18 @@ def score(
     pairs: Optional[str] = typer.Option(None, "--pairs", help="JSONL of {reference, candidate, ...}; '-' = stdin."),
     model: Optional[Path] = typer.Option(None, "--model", "-m", help="Model directory (default: shipped model)."),
     rf_model: Optional[Path] = typer.Option(None, "--rf-model", help="Reference-free model directory."),
-    fmt: Format = typer.Option(Format.text, "--format", "-f", help="Output format for articles; html: a "
-                            "self-contained report, texts side by side with the evidence marked (use --out)."),
+    fmt: Optional[Format] = typer.Option(None, "--format", "-f", help="Output format (default: text for an "
+                                      "article, jsonl for --pairs); html: a self-contained report of an article, "
+                                      "texts side by side with the evidence marked (use --out)."),
     threshold: Optional[float] = typer.Option(None, "--threshold", help="Flag threshold (default: the model's)."),
     out: Optional[str] = typer.Option(None, "--out", "-o", help="Write here (atomically) instead of stdout."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
 ) -> None:
     """Score a suspect article against its reference (--reference), against its original found in an
     archive (--index), on its own (neither: reference-free), or score sentence pairs (--pairs)."""
-    from .progress import set_quiet
-    from .render import render_article, write_output
-    from .text import InputError, read_text
+    from .progress import Status, set_quiet
+    from .render import render_article, render_pairs, write_output
+    from .text import InputError
 
     set_quiet(quiet)
     if threshold is not None and not 0.0 <= threshold <= 1.0:
@@ -96,49 +104,72 @@ def score(
     if pairs is not None:
         if suspect is not None or reference is not None or index is not None:
             _fail("--pairs takes no SUSPECT, --reference or --index", EXIT_USAGE)
-        from .pairs import read_pairs
-        from .score import Detector, score_pairs_records
-
-        records = read_pairs([pairs], require_label=False)
-        det = Detector(model, threshold=threshold)
-        write_output(score_pairs_records(det, records), out)
+        if fmt is Format.html:
+            _fail("--format html is for one article; --pairs writes jsonl, json, tsv or text", EXIT_USAGE)
+        with Status() as status:  # on a terminal, a line on stderr while it loads and embeds (> 1 s)
+            records = _score_pairs(pairs, model, threshold, status)
+        write_output(render_pairs(records, (fmt or Format.jsonl).value), out)
         return
     if reference is not None and index is not None:
         _fail("give --reference or --index, not both", EXIT_USAGE)
     if (suspect is None or suspect == "-") and reference == "-":
         _fail("only one of SUSPECT and --reference can be stdin", EXIT_USAGE)
     suspect_name = suspect if suspect not in (None, "-") else "<stdin>"
-    suspect_text = read_text(suspect)
-    from .guard import check_english
+    with Status() as status:
+        result = _score_article(suspect, suspect_name, reference, index, model, rf_model, threshold, status)
+    if result.n_sentences == 0:
+        raise InputError(f"{suspect_name}: no sentences found")
+    reference_name = reference or (result.match or {}).get("id")
+    write_output(render_article(result, (fmt or Format.text).value, sources={"suspect": suspect_name,
+                                                                              "reference": reference_name}), out)
 
+
+def _score_pairs(pairs: str, model: Optional[Path], threshold: Optional[float], status) -> list:  # noqa: ANN001
+    from .pairs import read_pairs
+    from .score import Detector, score_pairs_records
+
+    status.stage("reading the pairs")
+    records = read_pairs([pairs], require_label=False)
+    status.stage("loading the models")
+    det = Detector(model, threshold=threshold)
+    status.stage(f"embedding and scoring {len(records):,} pairs")
+    return score_pairs_records(det, records)
+
+
+def _score_article(suspect: Optional[str], suspect_name: str, reference: Optional[str], index: Optional[Path],
+                   model: Optional[Path], rf_model: Optional[Path], threshold: Optional[float], status):  # noqa: ANN001, ANN202
+    """The article result of `score`: against the reference, through the index, or reference-free."""
+    from .guard import check_article_pair, check_english
+    from .text import read_text
+
+    status.stage("reading the input")
+    suspect_text = read_text(suspect)
     if reference is None:
         check_english(suspect_text, suspect_name)
         from .reffree import ReferenceFreeDetector
 
+        status.stage("loading the models")
         rf = ReferenceFreeDetector(rf_model, threshold=threshold if index is None else None)
         if index is None:
-            result = rf.score_article(suspect_text)
-        else:
-            from .index import ArchiveIndex
-            from .score import Detector, score_with_index
+            status.stage("scoring")
+            return rf.score_article(suspect_text)
+        from .index import ArchiveIndex
+        from .score import Detector, score_with_index
 
-            result = score_with_index(Detector(model, threshold=threshold), ArchiveIndex(index), suspect_text, rf)
-    else:
-        reference_text = read_text(reference)
-        from .guard import check_article_pair
+        detector = Detector(model, threshold=threshold)
+        status.stage("searching the archive, embedding and scoring")
+        return score_with_index(detector, ArchiveIndex(index), suspect_text, rf)
+    reference_text = read_text(reference)
+    check_article_pair(suspect_text, suspect_name, reference_text, reference if reference != "-" else "<stdin>")
+    from .score import Detector
 
-        check_article_pair(suspect_text, suspect_name, reference_text, reference if reference != "-" else "<stdin>")
-        from .score import Detector
-
-        result = Detector(model, threshold=threshold).score_article(suspect_text, reference_text)
-    if result.n_sentences == 0:
-        raise InputError(f"{suspect_name}: no sentences found")
-    reference_name = reference or (result.match or {}).get("id")
-    write_output(render_article(result, fmt.value, sources={"suspect": suspect_name, "reference": reference_name}),
-                 out)
+    status.stage("loading the models")
+    detector = Detector(model, threshold=threshold)
+    status.stage("embedding, aligning and scoring")
+    return detector.score_article(suspect_text, reference_text)
 
 
-@app.command("index")
+@app.command("index", short_help="Index an archive of originals for score --index.")
 @_guarded
 def index_cmd(
     archive: List[str] = typer.Argument(..., help="Originals: .txt/.md files, directories of them, or JSONL "
@@ -162,7 +193,7 @@ def index_cmd(
                err=True)
 
 
-@app.command()
+@app.command(short_help="Train a model on labelled pairs, with held-out metrics.")
 @_guarded
 def train(
     pairs: List[str] = typer.Argument(..., help="Labelled pairs: JSONL, CSV or TSV (optionally .gz)."),
@@ -184,14 +215,21 @@ def train(
     report = train_model(records, out, TrainConfig(seed=seed, group_key=group_key, use_cache=not no_cache))
     m = report.metrics["overall"]
     typer.echo(f"model: {out}  signature: {report.model.signature}")
-    typer.echo(f"held-out ({report.metrics['grouped_by']}): AUC {m['roc_auc']}  F1 {m['f1']}  "
+    typer.echo(f"held-out ({report.metrics['grouped_by']}): AUC {_auc(m)}  F1 {m['f1']}  "
                f"Brier {m['brier']}  threshold {report.model.threshold:g}  confusion {m['confusion']}")
     for g, gm in report.metrics["per_group"].items():
-        typer.echo(f"  {g}: AUC {gm['roc_auc']}  F1 {gm['f1']}  n={gm['n']}")
+        typer.echo(f"  {g}: AUC {_auc(gm)}  F1 {gm['f1']}  n={gm['n']}")
     typer.echo(f"seconds: {report.seconds}")
 
 
-@app.command()
+def _auc(metrics: dict) -> str:
+    """A ROC-AUC, or why there is none (a held-out group with pairs of one class only)."""
+    if metrics.get("roc_auc") is not None:
+        return str(metrics["roc_auc"])
+    return "n/a (one class only)" if metrics.get("n") else "n/a (no pairs)"
+
+
+@app.command(short_help="Round-trip English text through Apertium into training pairs.")
 @_guarded
 def roundtrip(
     texts: List[str] = typer.Argument(..., help="English text: .txt/.md files, directories of them, "
@@ -226,25 +264,38 @@ def roundtrip(
     typer.echo(f"{len(records)} pairs from {len(docs)} documents {by_pivot}", err=True)
 
 
-@app.command()
+@app.command(short_help="Accuracy against baselines on held-out data, and speed.")
 @_guarded
 def bench(
     quick: bool = typer.Option(False, "--quick", help="Small samples; finishes within ~2 minutes (CI)."),
     pairs: Optional[List[str]] = typer.Option(None, "--pairs", help="Labelled pairs file(s) to add as own rows."),
     data: Optional[Path] = typer.Option(None, "--data", help="Folder with wmt_mt_vs_human.jsonl.gz etc. "
                                         "(default: ../shared/data beside the repository)."),
-    out_dir: Path = typer.Option(Path("benchmarks/results"), "--out-dir", help="Where report.md, "
-                                 "results.json and the PNG plots go."),
-    model: Optional[Path] = typer.Option(None, "--model", "-m"),
-    quiet: bool = typer.Option(False, "--quiet", "-q"),
+    out: Optional[Path] = typer.Option(None, "--out", "--out-dir", "-o", help="Where report.md, results.json "
+                                       "and the PNG plots go (default: ./mtdetect-bench)."),
+    update_record: bool = typer.Option(False, "--update-record", help="Write the committed benchmark record "
+                                       "(benchmarks/results/ of this checkout) instead: a full run only."),
+    model: Optional[Path] = typer.Option(None, "--model", "-m", help="Model directory (default: shipped model)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
 ) -> None:
     """Accuracy against baselines on held-out data, and speed against the embedding floor."""
-    from .bench import BenchConfig, run_bench
+    from .bench import DEFAULT_OUT, RECORD_DIR, BenchConfig, plots_unavailable, run_bench
     from .progress import set_quiet
 
     set_quiet(quiet)
-    report = run_bench(BenchConfig(quick=quick, pairs=tuple(pairs or ()), data_dir=data, out_dir=out_dir,
-                                   model_dir=model))
+    if update_record:
+        if out is not None or quick:
+            _fail("--update-record writes a full run to benchmarks/results/: it takes no --out or --quick",
+                  EXIT_USAGE)
+        if not RECORD_DIR.parent.is_dir():
+            _fail(f"--update-record: no {RECORD_DIR.parent} here (it works in a checkout of the repository)",
+                  EXIT_USAGE)
+        if plots_unavailable():
+            _fail(f"--update-record: the record has plots, but {plots_unavailable()}", EXIT_TOOL)
+    elif out is not None and out.resolve() == RECORD_DIR.resolve():
+        _fail(f"{out} is the committed benchmark record: refresh it with --update-record", EXIT_USAGE)
+    report = run_bench(BenchConfig(quick=quick, pairs=tuple(pairs or ()), data_dir=data, model_dir=model,
+                                   out_dir=RECORD_DIR if update_record else out or DEFAULT_OUT))
     typer.echo(report.summary())
 
 
@@ -253,10 +304,10 @@ class Engine(str, Enum):
     ray = "ray"
 
 
-@app.command()
+@app.command(short_help="Score a corpus into a resumable JSONL file, in parallel.")
 @_guarded
 def scan(
-    inputs: List[str] = typer.Argument(..., help="Directories of .txt/.md articles, JSONL(.gz) files of "
+    inputs: List[str] = typer.Argument(..., metavar="INPUT", help="Directories of .txt/.md articles, JSONL(.gz) files of "
                                        "{id, text, reference?}; '-' = JSONL on stdin."),
     out: Path = typer.Option(..., "--out", "-o", help="Results JSONL, one line per article; a rerun "
                              "with the same file resumes (ids already there are skipped)."),
@@ -265,15 +316,17 @@ def scan(
     reference_free: bool = typer.Option(False, "--reference-free", help="Score records that have no "
                                         "reference without one."),
     engine: Engine = typer.Option(Engine.local, "--engine", help="local: this machine's cores; ray: Ray Data actors."),
-    workers: Optional[int] = typer.Option(None, "--workers", "-w", min=1, help="Worker processes (local, "
+    workers: Optional[int] = typer.Option(None, "--workers", "-w", min=1, metavar="N", help="Worker processes (local, "
                                           "default: one per core) or Ray actors (default: one per cluster CPU)."),
-    batch_size: int = typer.Option(32, "--batch-size", min=1, help="Articles whose sentences share one "
+    batch_size: int = typer.Option(32, "--batch-size", min=1, metavar="N", help="Articles whose sentences share one "
                                    "embedding call."),
     ray_address: Optional[str] = typer.Option(None, "--ray-address", help="Ray cluster to join (default: "
                                               "$RAY_ADDRESS, else a local one)."),
     sentences: bool = typer.Option(True, "--sentences/--no-sentences", help="Per-sentence results in each "
                                    "line (--no-sentences: only the flagged sentences' indices)."),
     cache: bool = typer.Option(False, "--cache/--no-cache", help="Use the on-disk embedding cache."),
+    retry_errors: bool = typer.Option(False, "--retry-errors", help="On a rerun, remove the error lines "
+                                      "already in --out and score those articles again."),
     model: Optional[Path] = typer.Option(None, "--model", "-m", help="Model directory (default: shipped model)."),
     threshold: Optional[float] = typer.Option(None, "--threshold", help="Flag threshold (default: the model's)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
@@ -296,7 +349,8 @@ def scan(
                         index=str(index) if index else None, reference_free=reference_free,
                         batch_size=batch_size, sentences=sentences, cache=cache)
     try:
-        summary = run_scan(inputs, out, config, engine=engine.value, workers=workers, ray_address=ray_address)
+        summary = run_scan(inputs, out, config, engine=engine.value, workers=workers, ray_address=ray_address,
+                           retry_errors=retry_errors)
     except ScanAborted as exc:
         _fail(str(exc), EXIT_ABORTED)
     log(summary.line())

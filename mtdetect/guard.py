@@ -2,7 +2,9 @@
 
 Every check raises `InputError` with a one-line message that names the input, so the CLI
 reports it on stderr with exit code 3. Standard library only, plus `wordfreq` (imported
-lazily, on the first language check).
+lazily, on the first language check). The size limits live in `limits.py` and the HTML
+reader in `htmltext.py` (`text.read_text` applies both, so they cannot depend on this
+module, which segments text); they are importable from here too.
 
     check_input_size(size, name)               bytes read from a file or stdin
     check_english(text, name)                  mtdetect scores English only
@@ -15,78 +17,18 @@ from __future__ import annotations
 
 import itertools
 import re
-import zlib
-from html.parser import HTMLParser
 
-from .text import InputError, iter_sentences
+from .errors import InputError
+from .htmltext import html_to_text, looks_like_html
+from .limits import (MAX_ALIGN_CELLS, MAX_INPUT_BYTES, MAX_PAIRS_BYTES, MAX_SENTENCES, check_alignment_size,
+                     check_input_size, check_sentence_count, gunzip_limited)
+from .text import iter_sentences
 
 __all__ = [
     "MAX_INPUT_BYTES", "MAX_PAIRS_BYTES", "MAX_SENTENCES", "MAX_ALIGN_CELLS", "MIN_ENGLISH_SHARE",
     "check_input_size", "gunzip_limited", "english_share", "looks_english", "check_english", "looks_like_html",
     "html_to_text", "check_sentence_count", "check_alignment_size", "check_article_pair",
 ]  # fmt: skip
-
-# --------------------------------------------------------------------------- size limits
-
-MAX_INPUT_BYTES = 50 * 1024 * 1024  # one article file (or stdin)
-MAX_PAIRS_BYTES = 1024 * 1024 * 1024  # one pairs file, decompressed (training sets are large)
-MAX_SENTENCES = 5000  # sentences per article
-# The alignment is a dynamic programme in pure Python: ~10 us and ~200 bytes per cell
-# (n_suspect * n_reference). 1.5 M cells is ~15 s and ~300 MB; 5000 x 5000 would be minutes
-# and several GB, so this limit, not MAX_SENTENCES, is the one that binds for two long articles.
-MAX_ALIGN_CELLS = 1_500_000
-
-
-def check_input_size(size: int, name: str, limit: int | None = None, exact: bool = True) -> None:
-    """Refuse an input of `size` bytes over `limit` (default MAX_INPUT_BYTES); `exact=False`: the
-    size is only known to be more than the limit (a stream read up to limit + 1 bytes)."""
-    limit = MAX_INPUT_BYTES if limit is None else limit
-    if size > limit:
-        what = f"{size:,} bytes is over" if exact else "over"
-        raise InputError(f"{name}: {what} the {limit:,}-byte limit; split the article")
-
-
-def gunzip_limited(data: bytes, name: str, limit: int | None = None) -> bytes:
-    """Decompress gzip data, refusing output over `limit` (default MAX_INPUT_BYTES: a .gz bomb)
-    without inflating all of it."""
-    limit = MAX_INPUT_BYTES if limit is None else limit
-    out = zlib.decompressobj(wbits=31)  # gzip header; concatenated members are handled below
-    chunks: list[bytes] = []
-    total = 0
-    try:
-        while data:
-            chunk = out.decompress(data, limit + 1 - total)
-            chunks.append(chunk)
-            total += len(chunk)
-            check_input_size(total, name, limit, exact=False)
-            data = out.unconsumed_tail
-            if out.eof:  # another gzip member may follow
-                data = out.unused_data
-                out = zlib.decompressobj(wbits=31) if data else out
-        if not out.eof:
-            raise zlib.error("truncated gzip data")
-    except zlib.error as exc:
-        raise InputError(f"{name}: not a valid gzip file ({exc})") from None
-    return b"".join(chunks)
-
-
-def check_sentence_count(n: int, name: str, limit: int | None = None) -> None:
-    """Refuse an article of more than `limit` (default MAX_SENTENCES) sentences."""
-    limit = MAX_SENTENCES if limit is None else limit
-    if n > limit:
-        raise InputError(f"{name}: more than {limit:,} sentences is over the limit for one article; split it")
-
-
-def check_alignment_size(n_suspect: int, n_reference: int, limit: int | None = None) -> None:
-    """Refuse an article pair whose alignment table (n_suspect * n_reference cells) is over
-    `limit` (default MAX_ALIGN_CELLS)."""
-    limit = MAX_ALIGN_CELLS if limit is None else limit
-    if n_suspect * n_reference > limit:
-        raise InputError(
-            f"{n_suspect:,} suspect x {n_reference:,} reference sentences is over the alignment limit "
-            f"of {limit:,} sentence pairs; split the articles into matching parts"
-        )
-
 
 # --------------------------------------------------------------------------- language
 
@@ -182,69 +124,6 @@ def check_english(text: str, name: str, min_share: float | None = None) -> None:
         raise InputError(
             f"{name}: does not look like English text ({share:.0%} English words); mtdetect scores English only"
         )
-
-
-# --------------------------------------------------------------------------- HTML
-
-_HTML_START = re.compile(r"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S)
-_HTML_TAG = re.compile(r"</?(?:p|div|br|li|ul|ol|h[1-6]|span|a|table|tr|td|article|section|meta|link|script)\b[^>]*>", re.I)
-_SKIP = frozenset({"script", "style", "head", "nav", "footer", "noscript", "template"})
-_BLOCK = frozenset({
-    "p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "article", "section", "header",
-    "main", "aside", "blockquote", "figure", "figcaption", "ul", "ol", "dl", "dt", "dd", "table", "pre",
-    "hr", "title", "body", "html",
-})  # fmt: skip
-_SPACES = re.compile(r"[ \t\r\n\f\v]+")  # HTML whitespace: a run of it is one space
-
-
-def looks_like_html(text: str) -> bool:
-    """An HTML document (doctype/<html>/<head>/<body> first), or text dense with HTML tags."""
-    head = text[:65536].lstrip("\ufeff")
-    if _HTML_START.match(head):
-        return True
-    tags = len(_HTML_TAG.findall(head))
-    return tags >= 5 and tags * 200 >= len(head)  # at least one tag per 200 characters
-
-
-class _TextExtractor(HTMLParser):
-    """Collects text outside skipped elements; block elements become line breaks."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.skipping: list[str] = []  # open skipped elements, innermost last
-
-    def handle_starttag(self, tag: str, attrs: list) -> None:  # noqa: ARG002 - attrs unused
-        if tag == "body":  # </head> may be omitted: the body ends the head
-            self.skipping = [t for t in self.skipping if t != "head"]
-        if tag in _SKIP:
-            self.skipping.append(tag)
-        if tag in _BLOCK:
-            self.parts.append("\n")
-
-    def handle_startendtag(self, tag: str, attrs: list) -> None:
-        if tag in _BLOCK:  # <br/>, <hr/>
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self.skipping:
-            while self.skipping and self.skipping.pop() != tag:
-                pass
-        if tag in _BLOCK:
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if not self.skipping:
-            self.parts.append(_SPACES.sub(" ", data))
-
-
-def html_to_text(text: str) -> str:
-    """The readable text of an HTML page: one line per block element, entities unescaped."""
-    parser = _TextExtractor()
-    parser.feed(text)
-    parser.close()
-    lines = (line.strip(" ") for line in "".join(parser.parts).split("\n"))  # entities: unescaped by the parser
-    return "\n".join(line for line in lines if line)
 
 
 # --------------------------------------------------------------------------- article pairs

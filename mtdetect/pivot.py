@@ -315,7 +315,8 @@ def guess_pivot(references: Sequence[str], candidates: Sequence[str], model: Piv
 
     Returns {"language", "confidence", "distribution", "n_sentences", "note", ...}: language is
     "unknown" when the calibrated confidence is below the card's abstain_below (or with no
-    sentences); distribution is over languages (engines summed), engine over classes.
+    sentences), and then confidence is None (the rejected best guess is in "best");
+    distribution is over languages (engines summed), engine over classes.
     """
     model = model or shipped_pivot_model()
     if model is None:
@@ -329,7 +330,7 @@ def guess_pivot(references: Sequence[str], candidates: Sequence[str], model: Piv
               f"({', '.join(traces['accented_words']) or 'none'}) are consistent with a French pivot, "
               "which this model cannot measure (no French-pivot data; not a class).")
     if n == 0:
-        return {"language": "unknown", "confidence": 0.0, "distribution": {}, "n_sentences": 0,
+        return {"language": "unknown", "confidence": None, "best": None, "distribution": {}, "n_sentences": 0,
                 "engine": None, "french_traces": traces, "note": "no flagged sentence pairs." + fr}
     p = model.sentence_proba([q[0] for q in pairs], [q[1] for q in pairs])
     dist = aggregate(np.log(np.clip(p, 1e-12, 1.0)), model.classes, model.article_temperature)
@@ -350,7 +351,9 @@ def guess_pivot(references: Sequence[str], candidates: Sequence[str], model: Piv
     else:
         language = top
         note = f"among the pivots the model knows ({known}); held-out figures in models/pivot/card.json."
-    return {"language": language, "confidence": round(conf, 4),
+    unknown = language == "unknown"  # a confidence belongs to a guess made, not to one rejected
+    return {"language": language, "confidence": None if unknown else round(conf, 4),
+            "best": {"language": top, "confidence": round(conf, 4)} if unknown else None,
             "distribution": {k: round(v, 4) for k, v in langs.items()}, "n_sentences": n,
             "engine": engine.split(":", 1)[0] if language != "unknown" else None, "french_traces": traces, "note": note + fr}
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Iterable, Iterator, TypeVar
+from typing import Any, Iterable, Iterator, TypeVar
 
 T = TypeVar("T")
 _QUIET = False
@@ -145,3 +145,56 @@ class RateProgress:
         if self._bar is not None:
             self._bar.stop()
             self._bar = None
+
+
+class Status:
+    """One status line on stderr for a command that may keep a person waiting (loading models,
+    embedding): shown only once it has run `delay` seconds, only on a terminal and when not quiet;
+    updated with each `stage` and the seconds so far, and erased when the work is done.
+
+        with Status() as status:
+            status.stage("loading the models")
+            ...
+    """
+
+    def __init__(self, delay: float = 1.0, stream: Any = None, label: str = "mtdetect") -> None:
+        import threading
+
+        self._stream = stream or sys.stderr
+        self._label = label
+        self._stage = "working"
+        self._shown = False
+        self._done = threading.Event()
+        self._thread = None
+        if not _QUIET and self._stream.isatty():
+            self._thread = threading.Thread(target=self._run, args=(delay,), daemon=True)
+            self._thread.start()
+
+    def stage(self, text: str) -> None:
+        self._stage = text
+
+    def _run(self, delay: float) -> None:
+        import time
+
+        start = time.monotonic()
+        if self._done.wait(delay):
+            return
+        while not self._done.is_set():
+            self._stream.write(f"\r\x1b[K{self._label}: {self._stage}... {time.monotonic() - start:.0f} s")
+            self._stream.flush()
+            self._shown = True
+            self._done.wait(0.5)
+
+    def close(self) -> None:
+        self._done.set()
+        if self._thread is not None:
+            self._thread.join()
+        if self._shown:
+            self._stream.write("\r\x1b[K")  # erase the line: the result follows on a clean screen
+            self._stream.flush()
+
+    def __enter__(self) -> "Status":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -25,6 +25,7 @@ import numpy as np
 
 from .features.solo import SoloFeatures, solo_features
 from .model import Model, load_model, reference_free_spec
+from .results import ArticleResult, SentenceResult
 from .rfmodel import FAMILIES, RFScorer, family_matrix, masked_sentences
 from .text import split_sentences, tokenize
 
@@ -107,10 +108,8 @@ class ReferenceFreeDetector:
     def article_probability_of(self, margins: np.ndarray) -> float:
         return article_probability_from(self.model.card["article_calibration"], np.asarray(margins))
 
-    def score_article(self, suspect: str) -> "ArticleResult":
+    def score_article(self, suspect: str) -> ArticleResult:
         """Segment, score each sentence on its own, and decide the article verdict."""
-        from .score import ArticleResult, SentenceResult
-
         sus = [s.text for s in split_sentences(suspect)]
         results: list[SentenceResult] = []
         todo: list[int] = []

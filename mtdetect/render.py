@@ -12,7 +12,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .score import ArticleResult
+from . import wording
+from .results import ArticleResult
 
 FORMATS = ("text", "json", "jsonl", "tsv", "html")
 
@@ -58,11 +59,47 @@ def render_article(result: ArticleResult, fmt: str, width: int | None = None,
     raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
 
 
+def render_pairs(records: list[dict], fmt: str, width: int | None = None) -> str:
+    """Scored pairs (score.score_pairs_records) in `fmt`: jsonl (one record a line, the default),
+    json (an array), tsv (p_mt, reference, candidate, error) or text (a table); html is for articles."""
+    if fmt == "jsonl":
+        return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+    if fmt == "json":
+        return json.dumps(records, indent=2, ensure_ascii=False) + "\n"
+    if fmt == "tsv":
+        rows = ["\t".join(("p_mt", "reference", "candidate", "error"))]
+        rows += ["\t".join(_tsv_cell(r.get(k)) for k in ("p_mt", "reference", "candidate", "error")) for r in records]
+        return "\n".join(rows) + "\n"
+    if fmt == "text":
+        from rich.console import Console
+        from rich.table import Table
+        from rich.text import Text
+
+        buf = io.StringIO()
+        console = Console(file=buf, width=width or 160, force_terminal=False, color_system=None)
+        table = Table(show_lines=True, expand=True)
+        for name, kw in (("#", {"justify": "right", "width": 5}), ("p(MT)", {"justify": "right", "width": 6}),
+                         ("reference", {"ratio": 1}), ("candidate", {"ratio": 1})):
+            table.add_column(name, **kw)
+        for k, r in enumerate(records, 1):
+            p = "-" if r.get("p_mt") is None else f"{r['p_mt']:.2f}"
+            table.add_row(str(k), p, Text(r["reference"]), Text(r["candidate"] + (f"  ({r['error']})" if r.get("error") else "")))
+        console.print(table)
+        scored = [r["p_mt"] for r in records if r.get("p_mt") is not None]
+        mean = f", mean p(MT) {sum(scored) / len(scored):.2f}" if scored else ""
+        console.print(f"{len(scored)} of {len(records)} pairs scored{mean}")
+        if records:
+            console.print(f"signature: {records[0].get('signature')}")
+        return buf.getvalue()
+    raise ValueError(f"--format {fmt} is for one article; --pairs writes jsonl, json, tsv or text")
+
+
 def _render_text(result: ArticleResult, width: int | None) -> str:
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
+    data = result.to_dict()
     buf = io.StringIO()
     console = Console(file=buf, width=width or 160, force_terminal=False, color_system=None)
     table = Table(show_lines=True, expand=True)
@@ -70,7 +107,9 @@ def _render_text(result: ArticleResult, width: int | None) -> str:
     table.add_column("p(MT)", justify="right", width=6)
     table.add_column("", width=5)
     table.add_column("suspect sentence", ratio=3)
-    table.add_column("reference", ratio=3)
+    with_reference = result.mode != "reference-free"  # reference-free: there is no reference to show
+    if with_reference:
+        table.add_column("reference", ratio=3)
     table.add_column("evidence", ratio=2)
     for s in result.sentences:
         if s.status == "unmatched":
@@ -81,42 +120,29 @@ def _render_text(result: ArticleResult, width: int | None) -> str:
             mark, prob = "copy", "0.00"
         else:
             mark, prob = ("MT" if s.flagged else ""), f"{s.p_mt:.2f}"
-        if result.mode == "reference-free":
-            ref = "(reference-free)"
-        else:
+        cells = [str(s.index + 1), prob, mark, Text(s.text)]
+        if with_reference:
             ref = " ".join(s.reference) if s.reference else "(no counterpart: new material)"
-        table.add_row(str(s.index + 1), prob, mark, Text(s.text), Text(f"[{s.alignment}] {ref}"),
-                      Text(_evidence_str(s.evidence[:4])))
+            cells.append(Text(f"[{s.alignment}] {ref}"))
+        table.add_row(*cells, Text(_evidence_str(s.evidence[:4])))
     console.print(table)
     for line in _mode_lines(result):
         console.print(line)
+    p_article = wording.article_probability(data)
     console.print(
-        f"verdict: {result.verdict}   flagged: {sum(s.flagged for s in result.sentences)}/{result.n_scored} "
-        f"scored sentences ({result.flagged_fraction:.0%}), mean p(MT) {result.mean_p_mt:.2f}, "
-        f"threshold {result.threshold:g}"
-        + (f", p(article is MT) {result.p_article:.2f}" if result.p_article is not None else "")
+        f"verdict: {result.verdict}   flagged: {wording.flagged(data)}"
+        + (f", mean p(MT) {result.mean_p_mt:.2f}, threshold {result.threshold:g}" if result.n_scored else "")
+        + (f", {p_article}" if p_article else "")
     )
-    if result.pivot is not None:
-        console.print(_pivot_line(result.pivot))
+    for line in (wording.unrelated(data), wording.pivot(result.pivot)):
+        if line:
+            console.print(line)
     console.print(
         f"sentences: {result.n_sentences} ({result.n_scored} scored, {result.n_unmatched} new material, "
         f"{sum(s.status == 'copy' for s in result.sentences)} copied); related share {result.related_share:.0%}"
     )
     console.print(f"signature: {result.signature}")
     return buf.getvalue()
-
-
-def _pivot_line(pv: dict) -> str:
-    """One line: the pivot guess, its confidence, and any (unmeasured) French traces."""
-    best = next(iter(pv["distribution"].items()), ("-", 0.0))
-    head = (f"pivot guess: unknown (best {best[0]} {best[1]:.2f})" if pv["language"] == "unknown"
-            else f"pivot guess: {pv['language']} ({pv['engine']}-like), confidence {pv['confidence']:.2f}")
-    fr = pv.get("french_traces") or {}
-    tail = ""
-    if fr.get("honorifics_added") or fr.get("accented_words"):
-        tail = (f"; {fr['honorifics_added']} added honorific(s), accented {', '.join(fr['accented_words'][:3]) or '-'}:"
-                " consistent with French (unmeasured)")
-    return f"{head} from {pv['n_sentences']} flagged sentences{tail}"
 
 
 def _mode_lines(result: ArticleResult) -> list[str]:

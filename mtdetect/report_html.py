@@ -16,6 +16,8 @@ import json
 import re
 from typing import Any, Iterable
 
+from . import wording
+
 # Text is near-black on every background below; tests check WCAG AA contrast for each pair.
 TEXT = "#1b1b1b"
 MUTED = "#4a4a4a"
@@ -246,18 +248,22 @@ def _legend(threshold: float, two_col: bool) -> str:
 
 def _summary(data: dict, sources: dict[str, str]) -> str:
     scored = [s for s in data["sentences"] if s.get("status") == "scored"]
-    n_flagged = sum(bool(s.get("flagged")) for s in scored)
     n_copy = sum(s.get("status") == "copy" for s in data["sentences"])
     mode = data.get("mode", "reference")
-    rows = [
-        ("flagged", f"{n_flagged} of {len(scored)} scored sentences ({data.get('flagged_fraction', 0):.0%})"),
-        ("mean p(MT)", f"{data.get('mean_p_mt', 0):.2f} (threshold {data.get('threshold', 0.5):.2f})"),
+    rows = [("why", line) for line in (wording.unrelated(data),) if line]
+    rows += [
+        ("p(article is MT)", f"{data['p_article']:.2f} (pools every scored sentence; decides the verdict)")
+        if data.get("p_article") is not None else None,
+        ("flagged", wording.flagged(data)),
+        ("mean p(MT)", f"{data.get('mean_p_mt', 0):.2f} (threshold {data.get('threshold', 0.5):.2f})") if scored else None,
+        ("pivot", wording.pivot(data.get("pivot"))) if data.get("pivot") else None,
         ("sentences", f"{data.get('n_sentences', len(data['sentences']))} in the suspect: {len(scored)} scored, "
                       f"{data.get('n_unmatched', 0)} new material, {n_copy} copied"),
         ("mode", {"reference": "compared with a reference article", "index": "compared with an archived "
                   "article found in the index", "reference-free": "reference-free: no original to compare "
                   "with; the suspect alone is judged"}.get(mode, mode)),
     ]
+    rows = [r for r in rows if r]
     if "related_share" in data and mode != "reference-free":
         rows.append(("related", f"{data['related_share']:.0%} of suspect sentences closely match the reference"))
     for key in ("suspect", "reference"):

@@ -12,7 +12,7 @@ sentences with no counterpart are new material and are not scored.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -20,12 +20,11 @@ import numpy as np
 
 from .align import AlignConfig, Link, align
 from .embed import Embedder, pair_cosines
-from .features import PairFeatures, feature_matrix
+from .features import PairFeatures, feature_matrix, uses_cosine
 from .guard import check_alignment_size
 from .model import Model, load_model
+from .results import ArticleResult, SentenceResult
 from .text import normalize, split_sentences, tokenize
-
-VERDICTS = ("round-trip MT", "rewritten", "copy", "unrelated")
 
 
 @dataclass(frozen=True)
@@ -36,69 +35,6 @@ class VerdictRule:
     min_related_share: float = 0.18  # share of suspect sentences aligned with cosine >= related_cosine
     related_cosine: float = 0.7
     mt_share: float = 0.5  # share of scored sentences flagged as MT
-
-
-@dataclass
-class SentenceResult:
-    """One suspect sentence (or a group of two that together match one reference sentence)."""
-
-    index: int
-    text: str
-    status: str  # "scored" | "copy" | "unmatched" (new material) | "short" (too short to judge)
-    reference: list[str]
-    reference_index: list[int]
-    alignment: str  # "1:1", "1:2", "2:1", "unmatched"
-    similarity: float
-    p_mt: float | None
-    flagged: bool
-    evidence: list[dict] = field(default_factory=list)
-
-    def to_dict(self) -> dict:
-        return {
-            "index": self.index, "text": self.text, "status": self.status, "alignment": self.alignment,
-            "reference": " ".join(self.reference), "reference_index": self.reference_index,
-            "similarity": round(self.similarity, 4),
-            "p_mt": None if self.p_mt is None else round(self.p_mt, 4),
-            "flagged": self.flagged, "evidence": self.evidence,
-        }
-
-
-@dataclass
-class ArticleResult:
-    """Per-sentence results and the article verdict."""
-
-    verdict: str
-    flagged_fraction: float
-    mean_p_mt: float
-    related_share: float
-    copy_share: float
-    n_sentences: int
-    n_scored: int
-    n_unmatched: int
-    threshold: float
-    signature: str
-    sentences: list[SentenceResult]
-    mode: str = "reference"  # "reference" | "reference-free" | "index"
-    p_article: float | None = None  # calibrated article-level probability, where the mode has one
-    match: dict | None = None  # index mode: which archived article was matched, and how surely
-    # Every reference sentence, so that a report can also show those no suspect sentence took up.
-    reference_sentences: list[str] | None = None
-    pivot: dict | None = None  # pivot-language guess for a round-trip MT verdict (mtdetect.pivot)
-
-    def to_dict(self) -> dict:
-        extra = {k: v for k, v in (("p_article", None if self.p_article is None else round(self.p_article, 4)),
-                                   ("match", self.match), ("pivot", self.pivot)) if v is not None}
-        out = {
-            "verdict": self.verdict, "mode": self.mode, **extra,
-            "flagged_fraction": round(self.flagged_fraction, 4), "mean_p_mt": round(self.mean_p_mt, 4),
-            "related_share": round(self.related_share, 4), "copy_share": round(self.copy_share, 4),
-            "n_sentences": self.n_sentences, "n_scored": self.n_scored, "n_unmatched": self.n_unmatched,
-            "threshold": self.threshold, "signature": self.signature,
-            "sentences": [s.to_dict() for s in self.sentences],
-        }
-        if self.reference_sentences is not None:
-            out["reference_sentences"] = list(self.reference_sentences)
-        return out
 
 
 def verdict_of(sentences: Sequence[SentenceResult], rule: VerdictRule) -> tuple[str, dict[str, float]]:
@@ -134,6 +70,15 @@ def _pivot_guess(sentences: Sequence[SentenceResult]) -> dict | None:
     return guess_pivot([" ".join(s.reference) for s in flagged], [s.text for s in flagged], model)
 
 
+def _unpair(sentences: Sequence[SentenceResult]) -> None:
+    """An unrelated article: no sentence is a translation of the reference, so none is scored;
+    each is new material (its alignment similarity is kept)."""
+    for s in sentences:
+        if s.status == "scored":
+            s.status, s.p_mt, s.flagged, s.evidence = "unmatched", None, False, []
+            s.reference, s.reference_index, s.alignment = [], [], "unmatched"
+
+
 def article_probability(model: Model, sentences: Sequence[SentenceResult]) -> float | None:
     """Calibrated probability that the article is round-trip MT, from its scored sentences'
     p_mt (the card's article model); None when the model has none or nothing was scored."""
@@ -142,11 +87,22 @@ def article_probability(model: Model, sentences: Sequence[SentenceResult]) -> fl
     return am.predict(ps) if am is not None and ps else None
 
 
+SUBSTITUTION_SCORE = "score: how much rarer the new wording's word pairs are in English web text than the replaced ones'"
+
+
 def _evidence(pf: PairFeatures, limit: int = 8) -> list[dict]:
-    """The checkable traces: surface markers first, then the oddest substitutions."""
+    """The checkable traces: surface markers first, then the oddest substitutions.
+
+    A substitution's score is how much rarer (log10 web counts) its word pairs are than those of
+    the wording it replaced; at or below 0 the swap is not odd in itself, and its note says so."""
     surface = [e for e in pf.evidence if e.kind != "substitution"]
     subs = [e for e in pf.evidence if e.kind == "substitution"]
-    return [e.to_dict() for e in (surface + subs)[:limit]]
+    out = [e.to_dict() for e in (surface + subs)[:limit]]
+    for e in out:
+        if e["kind"] == "substitution":
+            odd = "rarer: odd wording" if e["score"] > 0 else "not rarer: a swapped word, not odd in itself"
+            e["note"] = "; ".join(x for x in (e["note"], f"{SUBSTITUTION_SCORE} ({odd})") if x)
+    return out
 
 
 class Detector:
@@ -187,7 +143,10 @@ class Detector:
         if not todo:
             return out
         todo_refs, todo_cands = [refs[i] for i in todo], [cands[i] for i in todo]
-        p, _ = self._probabilities(todo_refs, todo_cands, pair_cosines(todo_refs, todo_cands, self.embedder))
+        # Feature sets from v5 on do not read the pair's cosine: then no embedding is needed at all.
+        cos = (pair_cosines(todo_refs, todo_cands, self.embedder) if uses_cosine(self.model.feature_names)
+               else np.zeros(len(todo)))
+        p, _ = self._probabilities(todo_refs, todo_cands, cos)
         out[todo] = p
         return out
 
@@ -228,6 +187,9 @@ class Detector:
                 results[k].flagged = bool(prob >= self.threshold)
                 results[k].evidence = _evidence(pf)
         verdict, shares = verdict_of(results, self.verdict_rule)
+        if verdict == "unrelated":  # its sentences only met reference sentences by chance
+            _unpair(results)
+            shares.update(flagged_fraction=0.0, mean_p_mt=0.0)
         p_article = article_probability(self.model, results)
         if p_article is not None and verdict in ("round-trip MT", "rewritten"):
             # the whole article's evidence decides between the two (transfer.ArticleModel)
@@ -242,18 +204,16 @@ class Detector:
         )
 
 
-def score_pairs_records(detector: Detector, pairs: Sequence[Any], batch_size: int = 2048) -> str:
-    """Each input record back as a JSONL line with "p_mt" added, in input order (null, with an
-    "error", for a pair that is not English).
+def score_pairs_records(detector: Detector, pairs: Sequence[Any], batch_size: int = 2048) -> list[dict]:
+    """Each input record back with "p_mt" added, in input order (None, with an "error", for a
+    pair that is not English); render.render_pairs writes them in any --format.
 
     Records are scored in batches (a batch's distinct texts are embedded together); the
     result does not depend on the batch size.
     """
-    import json
-
     from .guard import looks_english
 
-    lines = []
+    records = []
     for start in range(0, len(pairs), batch_size):
         chunk = pairs[start : start + batch_size]
         english = [looks_english(p.reference + " " + p.candidate) for p in chunk]
@@ -267,8 +227,8 @@ def score_pairs_records(detector: Detector, pairs: Sequence[Any], batch_size: in
                 rec["p_mt"] = None
                 rec["error"] = "not English text: not scored"
             rec["signature"] = detector.signature
-            lines.append(json.dumps(rec, ensure_ascii=False))
-    return "\n".join(lines) + ("\n" if lines else "")
+            records.append(rec)
+    return records
 
 
 def score_with_index(detector: Detector, index: Any, suspect: str, fallback: Any = None) -> ArticleResult:

@@ -17,14 +17,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Iterator
 
+from .errors import InputError
+from .htmltext import html_to_text, looks_like_html
+from .limits import MAX_INPUT_BYTES, check_input_size
+
 __all__ = [
     "InputError", "Sentence", "decode_bytes", "read_text", "normalize", "split_sentences", "iter_sentences",
     "tokenize",
 ]
-
-
-class InputError(ValueError):
-    """A user mistake in an input; str(exc) is a one-line message like 'reference.txt: not UTF-8 text'."""
 
 
 # --------------------------------------------------------------------------- reading
@@ -116,11 +116,9 @@ def file_errors(path: object) -> Iterator[None]:
 def read_text(path: str | None) -> str:
     """Read and decode a text file; None or '-' reads stdin. Errors are one-line InputErrors.
 
-    Files over guard.MAX_INPUT_BYTES are refused before they are read (stdin: after limit + 1
-    bytes). An HTML page is reduced to its text (guard.html_to_text).
+    Files over limits.MAX_INPUT_BYTES are refused before they are read (stdin: after limit + 1
+    bytes). An HTML page is reduced to its text (htmltext.html_to_text).
     """
-    from .guard import MAX_INPUT_BYTES, check_input_size, html_to_text, looks_like_html
-
     if path is None or path == "-":
         name = "<stdin>"
         data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)  # enough to know it is over

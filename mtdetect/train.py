@@ -18,7 +18,7 @@ import numpy as np
 
 from .cache import CachedEncoder
 from .embed import Embedder, pair_cosines
-from .features import feature_matrix, feature_names
+from .features import feature_matrix, feature_names, uses_cosine
 from .metrics import binary_metrics, pick_threshold
 from .model import Model, save_model
 from .pairs import GROUP_FIELDS, Pair, check_trainable
@@ -86,9 +86,10 @@ def prepare(pairs: Sequence[Pair], encoder: Any) -> Prepared:
         seen.add(key)
         kept.append(Pair(ref, cand, p.label, p.meta, p.where))
     t0 = time.perf_counter()
-    cos = pair_cosines([p.reference for p in kept], [p.candidate for p in kept], encoder, progress=True)
+    refs, cands = [p.reference for p in kept], [p.candidate for p in kept]
+    cos = pair_cosines(refs, cands, encoder, progress=True) if uses_cosine() else np.zeros(len(kept))
     t1 = time.perf_counter()
-    X, names, _ = feature_matrix([p.reference for p in kept], [p.candidate for p in kept], cos, progress=True)
+    X, names, _ = feature_matrix(refs, cands, cos, progress=True)
     t2 = time.perf_counter()
     y = np.array([p.label if p.label is not None else -1 for p in kept], dtype=int)
     return Prepared(X, y, names, kept, identical, duplicates, t1 - t0, t2 - t1)
@@ -149,24 +150,34 @@ def make_classifier(config: TrainConfig, names: Sequence[str] | None = None) -> 
 
 
 def grouped_splits(groups: Sequence[str], y: np.ndarray, n_folds: int) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Folds that never split a group; each test fold holds whole groups, each side both classes."""
-    names = sorted(set(groups))
+    """Folds that never split a group; each test fold holds whole groups, and both sides of
+    every fold hold both classes (a calibrator fitted on one class is meaningless).
+
+    Groups that are sources hold one class each (all MT or all human): then each class's
+    groups are spread over the folds separately (biggest first into the smallest fold), with
+    as many folds as the scarcer class has groups (at most n_folds).
+    """
     garr = np.array(groups)
-    if len(names) <= n_folds:
-        folds = [[g] for g in names]
-    else:  # greedy: biggest groups first into the currently smallest fold
-        sizes = {g: int((garr == g).sum()) for g in names}
-        folds = [[] for _ in range(n_folds)]
-        load = [0] * n_folds
-        for g in sorted(names, key=lambda g: -sizes[g]):
-            k = int(np.argmin(load))
-            folds[k].append(g)
-            load[k] += sizes[g]
+    names = sorted(set(groups))
+    sizes = {g: int((garr == g).sum()) for g in names}
+    labels = {g: frozenset(y[garr == g].tolist()) for g in names}
+    by_class = [[g for g in names if labels[g] == frozenset({c})] for c in (0, 1)]
+    mixed = [g for g in names if len(labels[g]) == 2]
+    k = min(n_folds, len(names))
+    if by_class[0] and by_class[1]:
+        k = max(min(k, len(by_class[0]) + len(mixed), len(by_class[1]) + len(mixed)), 2)
+    folds: list[list[str]] = [[] for _ in range(k)]
+    for members in (mixed, by_class[0], by_class[1]):
+        load = [sum(sizes[g] for g in f if g in members) for f in folds]
+        for g in sorted(members, key=lambda g: (-sizes[g], g)):
+            i = int(np.argmin(load))
+            folds[i].append(g)
+            load[i] += sizes[g]
     out = []
     for members in folds:
         test = np.flatnonzero(np.isin(garr, members))
         train = np.flatnonzero(~np.isin(garr, members))
-        if len(set(y[train])) == 2:
+        if len(test) and len(set(y[train].tolist())) == 2 and len(set(y[test].tolist())) == 2:
             out.append((train, test))
     return out
 

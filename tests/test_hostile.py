@@ -19,7 +19,7 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import SEED
-from mtdetect import guard
+from mtdetect import guard, limits
 from mtdetect.cli import app
 from mtdetect.text import InputError, read_text, split_sentences
 
@@ -167,7 +167,7 @@ def test_input_size_limit_refuses_before_reading(tmp_path):
 
 
 def test_stdin_over_the_limit_is_refused(monkeypatch, tiny_model_dir):
-    monkeypatch.setattr(guard, "MAX_INPUT_BYTES", 1000)
+    monkeypatch.setattr(limits, "MAX_INPUT_BYTES", 1000)  # check_input_size's default
     r = run("score", "--reference", SEED["original"], "--model", tiny_model_dir, input="word " * 400)
     assert_fails(r, 3, "<stdin>: over the 1,000-byte limit")
 

@@ -82,7 +82,8 @@ def test_tampered_card_is_refused(tiny_pivot, tmp_path):
 def test_abstains_on_weak_evidence(tiny_pivot):
     model = load_pivot_model(tiny_pivot[0])
     weak = guess_pivot(["Putin met Xi in Moscow on Tuesday."], ["Putin met Xi in Moscow on Tuesday indeed."], model=model)
-    assert weak["language"] == "unknown" and weak["confidence"] < 0.9 and weak["engine"] is None
+    assert weak["language"] == "unknown" and weak["confidence"] is None and weak["engine"] is None
+    assert weak["best"]["confidence"] < 0.9  # the rejected guess, named apart from the answer
     none = guess_pivot([], [], model=model)
     assert none["language"] == "unknown" and none["n_sentences"] == 0
 
@@ -130,8 +131,11 @@ def test_seed_roundtrip_has_a_pivot_field(embedder):
     pv = r.to_dict()["pivot"]
     assert set(pv) >= {"language", "confidence", "distribution", "n_sentences", "note", "french_traces"}
     assert pv["n_sentences"] == sum(s.flagged for s in r.sentences)
-    assert 0 <= pv["confidence"] <= 1 and abs(sum(pv["distribution"].values()) - 1) < 1e-3
-    assert pv["language"] == "unknown" or pv["language"] == next(iter(pv["distribution"]))
+    assert abs(sum(pv["distribution"].values()) - 1) < 1e-3
+    if pv["language"] == "unknown":  # no confidence is given for an answer that is not made
+        assert pv["confidence"] is None and 0 <= pv["best"]["confidence"] <= 1
+    else:
+        assert 0 <= pv["confidence"] <= 1 and pv["language"] == next(iter(pv["distribution"]))
     assert pv["french_traces"]["honorifics_added"] >= 3 and "stoké" in pv["french_traces"]["accented_words"]
     assert "pivot guess:" in render_article(r, "text")
 

@@ -35,7 +35,13 @@ def test_rewrites_are_not_mt(detector, name):
 def test_copy_and_unrelated(detector):
     r = _score(detector, "original")
     assert r.verdict == "copy" and not any(s.flagged for s in r.sentences)
-    assert _score(detector, "other").verdict == "unrelated"
+    other = _score(detector, "other")
+    assert other.verdict == "unrelated"
+    # chance alignments are not translations: nothing is scored as MT, and the output says why
+    assert other.n_scored == 0 and other.flagged_fraction == 0 and not any(s.flagged for s in other.sentences)
+    from mtdetect.render import render_article
+
+    assert "unrelated: only" in render_article(other, "text")
 
 
 def test_evidence_shows_the_known_artefacts(detector):
@@ -43,3 +49,7 @@ def test_evidence_shows_the_known_artefacts(detector):
     shown = " | ".join(f"{e['text']} <- {e['replaced']}" for s in r.sentences for e in s.evidence)
     for trace in ("pricing war <- a tariff war", "rescue buoy", "sail on", "XI <- Xi", "stoké", "-day"):
         assert trace in shown, trace
+    # every substitution's note says what its score means, and what a score at or below 0 means
+    subs = [e for s in r.sentences for e in s.evidence if e["kind"] == "substitution"]
+    assert subs and all("score: how much rarer" in e["note"] for e in subs)
+    assert all(("not rarer" in e["note"]) == (e["score"] <= 0) for e in subs)

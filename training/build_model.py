@@ -18,23 +18,20 @@ model trained on every other source (mtdetect/protocol.py).
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from pathlib import Path
 
-from _common import REPO, SHARED, WORK, log
+from _common import REPO, SHARED, WORK, log, parser
 
 from mtdetect.sources import Caps, load_sources
 from mtdetect.train import TrainConfig, train
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = parser(__doc__, out=REPO / "models" / "default", seed=13)
     ap.add_argument("--shared", type=Path, default=SHARED, help="../shared/data")
     ap.add_argument("--work", type=Path, default=WORK, help="where the round trips were written")
-    ap.add_argument("--out", type=Path, default=REPO / "models" / "default")
-    ap.add_argument("--seed", type=int, default=13)
     args = ap.parse_args()
 
     t0 = time.time()

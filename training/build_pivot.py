@@ -17,7 +17,6 @@ held-out numbers are those of the file itself.
 
 from __future__ import annotations
 
-import argparse
 import gzip
 import hashlib
 import json
@@ -29,15 +28,13 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from _common import REPO, parser  # also puts the repository on sys.path
 
-from mtdetect.pivot import (  # noqa: E402
+from mtdetect.pivot import (
     UNSEEN_P, adds_honorific, aggregate, feature_matrix, language_of, save_pivot_model, unseen_honorific_p,
 )
-from mtdetect.text import normalize  # noqa: E402
+from mtdetect.text import normalize
 
-SHARED = ROOT.parent / "shared" / "data"
 FAMILIES = {"apertium": ["es", "ca", "gl", "eo"], "opus-mt": ["de", "ru", "is"], "wmt": ["cs", "de", "zh"]}
 ARTICLE_SIZES = (3, 5, 10, 20)
 TARGET_ACCURACY = 0.8
@@ -197,16 +194,11 @@ def article_eval(arts, classes: list[str], temperature: float, threshold: float,
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--wmt", default=str(SHARED / "wmt_mt_vs_human.jsonl.gz"))
-    ap.add_argument("--roundtrips", default=str(ROOT / "training" / "work" / "roundtrips.jsonl.gz"))
-    ap.add_argument("--tweets", default=str(SHARED / "tweets_opusmt_roundtrips.jsonl.gz"))
-    ap.add_argument("--out", default=str(ROOT / "models" / "pivot"))
+    ap = parser(__doc__, sources=True, out=REPO / "models" / "pivot", seed=0)
     ap.add_argument("--per-class", type=int, default=6000)
     ap.add_argument("--wmt-systems-per-segment", type=int, default=2)
     ap.add_argument("--C", type=float, nargs="+", default=[0.1, 0.25, 0.5],
                     help="regularisation values tried; the best on the calibration split is kept")
-    ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
     from scipy.special import log_softmax
     from sklearn.linear_model import LogisticRegression

@@ -20,22 +20,15 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import sys
 import time
-import zlib
 from pathlib import Path
 
 import numpy as np
+from _common import REPO as ROOT, SHARED, log  # also puts the repository on sys.path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from mtdetect import rfdata
 
-from mtdetect import rfdata  # noqa: E402
-from mtdetect.progress import log  # noqa: E402
-
-SHARED = ROOT.parent / "shared" / "data"
 WORK = ROOT / "training" / "work" / "rf"
-RT_DIRS = [ROOT / "training" / "work", ROOT.parent / "main" / "training" / "work"]
 APERTIUM = {"roundtrips-asset.jsonl.gz": "asset", "roundtrips-bible.jsonl.gz": "bible",
             "roundtrips-wmt.jsonl.gz": "wmt"}
 
@@ -46,9 +39,8 @@ def build_data(args) -> None:
     units += rfdata.tweet_units(SHARED / "tweets_opusmt_roundtrips.jsonl.gz", args.tweets, rng)
     paths = []
     for name in APERTIUM:
-        found = [d / name for d in RT_DIRS if (d / name).exists()]
-        if found:
-            paths.append(found[0])
+        if (Path(args.roundtrips_dir) / name).exists():
+            paths.append(Path(args.roundtrips_dir) / name)
         else:
             log(f"warning: {name} not found (training/make_roundtrips.py); no Apertium source for it")
     ap_units, group_of = rfdata.apertium_units(paths, APERTIUM, args.originals, rng)
@@ -182,6 +174,8 @@ def main() -> None:
     ap.add_argument("--ablation", default="")
     ap.add_argument("--C", type=float, default=0.5)
     ap.add_argument("--dense-weight", type=float, default=0.3)
+    ap.add_argument("--roundtrips-dir", default=str(ROOT / "training" / "work"),
+                    help="data: where training/make_roundtrips.py wrote roundtrips-{asset,bible,wmt}.jsonl.gz")
     ap.add_argument("--tag", default="")
     ap.add_argument("--wmt-mt", action=argparse.BooleanOptionalAction, default=True,
                     help="data: add WMT systems' MT English and human translations of the WMT originals")

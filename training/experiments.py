@@ -11,7 +11,6 @@ the ones kept for the record are in benchmarks/results/protocol.md.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import time
@@ -19,7 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
-from _common import WORK, SHARED, log
+from _common import SHARED, WORK, log, parser
 
 from mtdetect.cache import CachedEncoder
 from mtdetect.embed import Embedder, pair_cosines
@@ -31,7 +30,7 @@ from mtdetect.train import TrainConfig, prepare, transfer_fitter
 
 CACHE = WORK / "features.npz"
 # How much was edited, not how: these flip sign from one source to the next.
-AMOUNT = ["sim_emb_cos", "sim_chrf", "sim_len_dev", "lex_seq_ratio", "lex_jaccard", "lex_content_kept",
+AMOUNT = ["sim_chrf", "sim_len_dev", "lex_seq_ratio", "lex_jaccard", "lex_content_kept",
           "lex_content_novel", "lex_sub_rate", "lex_indel_rate"]
 
 
@@ -39,11 +38,7 @@ def features() -> None:
     pairs, notes = load_sources(SHARED, WORK, Caps())
     for n in notes:
         log(f"warning: {n}")
-    encoder = CachedEncoder(Embedder())
-    data = prepare(pairs, encoder)
-    E_ref = encoder.encode([p.reference for p in data.pairs]).astype(np.float16)
-    E_cand = encoder.encode([p.candidate for p in data.pairs]).astype(np.float16)
-    np.savez_compressed(WORK / "embeddings.npz", ref=E_ref, cand=E_cand)
+    data = prepare(pairs, CachedEncoder(Embedder()))
     meta = [{k: p.meta.get(k) for k in ("group", "domain", "doc", "pos", "sub")} for p in data.pairs]
     np.savez_compressed(CACHE, X=data.X, y=data.y, names=np.array(data.names))
     (WORK / "features-meta.json").write_text(json.dumps({"meta": meta, "refs": [p.reference for p in data.pairs],
@@ -128,7 +123,7 @@ def shortcuts() -> None:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = parser(__doc__)
     ap.add_argument("what", choices=["features", "variants", "shortcuts"])
     args = ap.parse_args()
     {"features": features, "variants": variants, "shortcuts": shortcuts}[args.what]()

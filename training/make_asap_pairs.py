@@ -26,7 +26,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import numpy as np
-from _common import REPO, SHARED, log
+from _common import REPO, SHARED, log, parser
 
 from mtdetect.align import AlignConfig, align
 from mtdetect.cache import CachedEncoder
@@ -56,13 +56,10 @@ def load(path: Path, n_essays: int, seed: int) -> dict[str, dict[str, str]]:
 
 
 def main() -> int:
-    import argparse
-
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = parser(__doc__, out=REPO / "training" / "work" / "asap-pairs.jsonl.gz", seed=13)
     ap.add_argument("--data", type=Path, default=SHARED / "asap_gt_roundtrips.jsonl.gz")
     ap.add_argument("--essays", type=int, default=400, help="essays sampled (each gives an fr and a zh document)")
-    ap.add_argument("--out", type=Path, default=REPO / "training" / "work" / "asap-pairs.jsonl.gz")
-    ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's own)")
     args = ap.parse_args()
 
     docs = load(args.data, args.essays, args.seed)
@@ -70,7 +67,7 @@ def main() -> int:
     split = {(doc_id, side): [s.text for s in split_sentences(_FRENCH_SPACE.sub(r"\1", text))]
              for doc_id, d in docs.items() for side, text in d.items()}
     # Every sentence embedded in one call (length-bucketed batches), then aligned per essay.
-    encoder = CachedEncoder(Embedder())
+    encoder = CachedEncoder(Embedder(threads=args.threads))
     unique = sorted({s for sents in split.values() for s in sents})
     vectors = dict(zip(unique, encoder.encode(unique, progress=True)))
     encode = lambda sents: np.array([vectors[s] for s in sents])  # noqa: E731

@@ -23,14 +23,14 @@ apertium-en-gl, apertium-eo-en, and apertium-fr-es for French through Spanish), 
 
 from __future__ import annotations
 
-import argparse
 import gzip
 import re
 import subprocess
 import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from _common import REPO, parser  # also puts the repository on sys.path
+
 APERTIUM = Path("/usr/share/apertium")
 # pivot: (English analyser, en->pivot bilingual chain, pivot->en bilingual chain), as paths under
 # /usr/share/apertium. French has no English pair in Debian: it is reached through Spanish or
@@ -128,9 +128,8 @@ def pivot_relation(pivot: str, vocab: list[str], forms: dict[str, set[str]]) -> 
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = parser(__doc__, out=REPO / "mtdetect" / "data" / "literal_pairs.tsv.gz")
     ap.add_argument("--vocab", type=int, default=60000, help="most frequent English words analysed")
-    ap.add_argument("--out", type=Path, default=REPO / "mtdetect" / "data" / "literal_pairs.tsv.gz")
     args = ap.parse_args(argv)
     from wordfreq import top_n_list
 

@@ -15,7 +15,6 @@ and the output is sorted, so reruns give the same file; ``--seed`` only picks th
 
 from __future__ import annotations
 
-import argparse
 import gzip
 import json
 import random
@@ -24,21 +23,15 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+from _common import REPO, SHARED, log, parser  # also puts the repository on sys.path
 
-from mtdetect.roundtrip import PIVOTS, RoundTripError, available_pivots, check_pivot, roundtrip  # noqa: E402
+from mtdetect.roundtrip import PIVOTS, RoundTripError, available_pivots, check_pivot, roundtrip
 
-SHARED = REPO.parent / "shared" / "data"
 CORPORA = {  # corpus -> (file in ../shared/data, domain, default --limit)
     "wmt": ("wmt_mt_vs_human.jsonl.gz", "news", 3000),
     "asset": ("asset_human_rewrites.jsonl.gz", "wikipedia", 0),
     "bible": ("bible_human_versions.jsonl.gz", "bible", 3000),
 }
-
-
-def log(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
 
 
 def load_references(path: Path) -> list[dict]:
@@ -66,7 +59,7 @@ def run_pivot(pivot: str, refs: list[dict], batch_size: int) -> tuple[str, list[
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = parser(__doc__)
     ap.add_argument("--corpus", choices=sorted(CORPORA), default="wmt", help="whose originals (default: %(default)s)")
     ap.add_argument("--data", type=Path, default=None, help="its jsonl.gz (default: ../shared/data/...)")
     ap.add_argument("--out", type=Path, default=None, help="output (default: training/work/roundtrips-CORPUS.jsonl.gz)")

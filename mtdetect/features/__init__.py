@@ -55,6 +55,12 @@ def feature_names() -> list[str]:
     return list(pair_features("A short example.", "A brief example.", 0.9).values)
 
 
+def uses_cosine(names: Sequence[str] | None = None) -> bool:
+    """Whether a feature set reads the pair's embedding cosine (feature sets before v5 did):
+    without it, scoring pairs needs no embedding at all."""
+    return "sim_emb_cos" in (names or feature_names())
+
+
 def feature_directions(names: Sequence[str] | None = None) -> list[int]:
     """Expected sign (+1 more MT, -1 less, 0 free) of each feature, from the group modules."""
     table: dict[str, int] = {}

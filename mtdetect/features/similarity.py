@@ -1,4 +1,9 @@
-"""Similarity of the pair as a whole: embedding cosine, chrF, length."""
+"""Similarity of the pair as a whole: chrF and length.
+
+The embedding cosine aligns the sentences (align.py) but is no feature: how close a text
+stays to its original flips sign from one source to the next (a careful rewrite is close
+too), and with chrF beside it its weight only encoded which source was more literal.
+"""
 
 from __future__ import annotations
 
@@ -39,7 +44,6 @@ def chrf(hypothesis: str, reference: str, order: int = 6, beta: float = 2.0) -> 
 def compute(view: PairView) -> Group:
     n_ref, n_cand = max(len(view.ref_tokens), 1), max(len(view.cand_tokens), 1)
     return {
-        "sim_emb_cos": float(view.emb_cos),
         "sim_chrf": chrf(view.candidate, view.reference),
         # |log length ratio|: a round trip keeps the length; a rewrite condenses or expands.
         # (The signed ratio learned that WMT's MT is shorter than its human translations,

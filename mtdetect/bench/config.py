@@ -1,0 +1,80 @@
+"""What a benchmark run uses: the data files, the methods compared, the sizes of a quick and a full
+run, the run's configuration, and the timestamped progress log on stderr."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..features import GROUPS as FEATURE_GROUPS
+from ..progress import log
+
+ROOT = Path(__file__).resolve().parent.parent.parent  # the repository (seeds/, training/, benchmarks/)
+SEEDS = ROOT / "seeds"
+WMT_FILE = "wmt_mt_vs_human.jsonl.gz"
+TWEETS_FILE = "tweets_opusmt_roundtrips.jsonl.gz"
+APERTIUM_FILE = ROOT / "training" / "work" / "roundtrips.jsonl.gz"
+RECORD_DIR = ROOT / "benchmarks" / "results"  # the committed record: written only by --update-record
+DEFAULT_OUT = Path("mtdetect-bench")  # a run's own output, under the working directory
+BASELINES = ("1-chrF", "cosine", "n-gram")
+METHODS = ("mtdetect",) + BASELINES
+GROUPS = tuple(FEATURE_GROUPS)
+_T0 = time.perf_counter()
+
+
+def reset_clock() -> None:
+    """Start the progress log's clock (each run_bench counts from its own start)."""
+    global _T0
+    _T0 = time.perf_counter()
+
+
+def step(message: str) -> None:
+    """A progress line on stderr, stamped with the seconds since the run started."""
+    log(f"[{time.perf_counter() - _T0:4.0f}s] {message}")
+
+
+# seeds/LABELS.md: expected article verdict of each seed against 000
+SEED_EXPECTED = {
+    "000": "copy",  # the reference itself
+    "001": "round-trip MT",
+    "002": "rewritten",
+    "003": "rewritten",
+    "004": "unrelated",
+}
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """How much data each part uses (quick: CI-sized; full: the published numbers)."""
+
+    mt_per_system: int  # WMT MT pairs per (dataset, system)
+    human_per_dataset: int  # WMT independent human translations per dataset
+    rt_per_pivot: int  # Apertium round trips per (dataset, pivot)
+    tweets: int
+    tsrt_per_dataset: int  # pairs per dataset round-tripped again for the TSRT baseline
+    ablation: bool  # feature-group ablation on the left-out sources
+    speed_pairs: int  # WMT pairs for the pair-scoring speed rows
+    repeats: int  # timing repeats (best of)
+
+
+QUICK = Sizes(8, 60, 12, 200, 20, ablation=True, speed_pairs=40, repeats=1)
+FULL = Sizes(300, 10**9, 600, 2000, 300, ablation=True, speed_pairs=2000, repeats=2)
+
+
+@dataclass(frozen=True)
+class BenchConfig:
+    quick: bool = False
+    pairs: tuple[str, ...] = ()
+    data_dir: Path | None = None  # default: <repo>/../shared/data
+    out_dir: Path = DEFAULT_OUT
+    model_dir: Path | None = None  # default: the shipped model
+    seed: int = 13
+    cache_dir: Path | None = None  # embedding cache (default: ~/.cache/mtdetect or $MTDETECT_CACHE)
+    sizes: Sizes | None = None  # override QUICK/FULL (tests)
+    tsrt: bool = True
+    speed: bool = True
+
+    @property
+    def plan(self) -> Sizes:
+        return self.sizes or (QUICK if self.quick else FULL)

@@ -1,0 +1,169 @@
+"""run_bench: run every part the environment allows, in order, and write the report."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any, Iterator
+
+import numpy as np
+
+from ..cache import CachedEncoder
+from ..train import TrainConfig, prepare
+from .config import METHODS, ROOT, TWEETS_FILE, WMT_FILE, BenchConfig, Sizes, reset_clock, step
+from .data import load_tweets, load_wmt_sample, wmt_speed_samples
+from .heldout import bench_extra_pairs, bench_heldout
+from .plots import plots_unavailable, write_plots
+from .report import atomic_write, render_report
+from .seeds import bench_seeds, seed_sentences_row
+from .speed import bench_speed
+from .tables import auc_cell
+from .transfer import bench_transfer
+from .without_reference import bench_without_reference
+
+
+def shown_path(path: Path) -> str:
+    """A path relative to the repository when inside it (reports are committed)."""
+    try:
+        return str(Path(path).resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
+@dataclass
+class BenchReport:
+    results: dict
+    out_dir: Path
+    files: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """A few lines for the terminal: where the report is and the headline numbers."""
+        r = self.results
+        lines = [f"benchmark ({r['mode']}) written to {self.out_dir}: {', '.join(self.files)}",
+                 f"signature: {r['signature']}",
+                 "seeds: " + ", ".join(f"{s['file'][:3]} {s['verdict']}{'' if s['ok'] else ' (expected ' + s['expected'] + ')'}"
+                                       for s in r["seeds"])]
+        for row in (r.get("heldout") or {}).get("rows", []):
+            if row["section"] in ("overall", "dataset"):
+                lines.append(f"  {row['name']}: " + "  ".join(f"{m} {auc_cell(m, row['methods'][m])}" for m in METHODS))
+        if r["skipped"]:
+            lines += [f"skipped: {s}" for s in r["skipped"]]
+        lines.append(f"total {r['seconds']['total']:.0f} s")
+        return "\n".join(lines)
+
+
+def _strip_private(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {k: _strip_private(v) for k, v in obj.items() if not str(k).startswith("_")}
+    if isinstance(obj, list):
+        return [_strip_private(v) for v in obj]
+    if isinstance(obj, (np.floating, np.integer)):
+        return obj.item()
+    return obj
+
+
+class _Parts:
+    """Seconds per part of the run, for the report's time table."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def part(self, name: str, message: str | None = None) -> Iterator[None]:
+        if message:
+            step(message)
+        t = time.perf_counter()
+        yield
+        self.seconds[name] = round(time.perf_counter() - t, 1)
+
+
+def run_bench(config: BenchConfig) -> BenchReport:
+    """Run every part the environment allows and write report.md, results.json and the plots."""
+    from ..embed import Embedder
+    from ..score import Detector
+
+    reset_clock()
+    t_start = time.perf_counter()
+    sizes = config.plan
+    out_dir = Path(config.out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    data_dir = Path(config.data_dir) if config.data_dir else ROOT.parent / "shared" / "data"
+    skipped: list[str] = []
+    parts = _Parts()
+    no_plots = plots_unavailable()  # known before the long run, not after it
+    if no_plots:
+        skipped.append(f"plots skipped: {no_plots}.")
+        step(f"bench: plots will be skipped: {no_plots}")
+
+    step("bench: loading the embedding model and the shipped classifier")
+    embedder = Embedder()
+    detector = Detector(config.model_dir, embedder=embedder)
+    encoder = CachedEncoder(embedder, config.cache_dir)
+    res: dict[str, Any] = {
+        "mode": "quick" if config.quick else "full", "signature": detector.signature,
+        "model_dir": shown_path(detector.model.path), "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "machine": f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}", "plan": asdict(sizes),
+        "skipped": skipped,
+    }
+    with parts.part("seeds", "bench: seeds"):
+        res["seeds"], seed_pairs = bench_seeds(detector)
+    with parts.part("without_reference", "bench: without the original (reference-free, index, pivot)"):
+        res["without_reference"] = bench_without_reference(detector)
+
+    heldout = None
+    if (data_dir / WMT_FILE).exists():
+        if not config.tsrt:
+            sizes = replace(sizes, tsrt_per_dataset=0)
+        heldout = _heldout_and_transfer(res, config, data_dir, sizes, encoder, detector, parts)
+    else:
+        skipped.append(f"WMT/Apertium/tweets rows and baselines skipped: {data_dir / WMT_FILE} is absent.")
+    res["heldout"] = heldout
+    res["card_transfer"] = (detector.model.card.get("metrics") or {}).get("transfer")
+    ngram_all = heldout["_ngram_all"] if heldout else None
+    gthr = heldout["global_thresholds"] if heldout else None
+    if seed_pairs:
+        res["seeds_pairs_rows"] = [seed_sentences_row(seed_pairs, encoder, detector.model, ngram_all, gthr)]
+    if config.pairs:
+        res["pairs_rows"] = bench_extra_pairs(config.pairs, encoder, detector.model, ngram_all, gthr)
+
+    if config.speed:
+        with parts.part("speed", "bench: speed"):
+            if heldout and sizes.speed_pairs:
+                samples = wmt_speed_samples(data_dir, sizes.speed_pairs, config.seed)
+            else:
+                samples = {"seed sentences": [(r, c) for r, c, _ in seed_pairs][: sizes.speed_pairs]}
+            res["speed"] = bench_speed(detector, config.model_dir, samples, sizes,
+                                       sum(r["seconds"] for r in res["seeds"] if r["file"][:3] != "000"))
+    res["seconds"] = parts.seconds | {"total": round(time.perf_counter() - t_start, 1)}
+
+    res = _strip_private(res)
+    files = [] if no_plots else write_plots(res, out_dir)
+    atomic_write(out_dir / "results.json", json.dumps(res, indent=1, ensure_ascii=False) + "\n")
+    atomic_write(out_dir / "report.md", render_report(res))
+    return BenchReport(res, out_dir, ["report.md", "results.json"] + files)
+
+
+def _heldout_and_transfer(res: dict, config: BenchConfig, data_dir: Path, sizes: Sizes, encoder: Any,
+                          detector: Any, parts: _Parts) -> dict:
+    """The held-out rows and baselines, then the transfer matrix (with the tweets, when present)."""
+    from threadpoolctl import threadpool_limits
+
+    tc = TrainConfig(seed=config.seed)
+    skipped = res["skipped"]
+    with parts.part("held-out accuracy"):
+        pairs = load_wmt_sample(data_dir, sizes, config.seed, skipped)
+        with threadpool_limits(limits=1):  # one thread per fit: far faster than OpenMP on a shared CPU
+            heldout = bench_heldout(pairs, encoder, sizes, tc, data_dir, detector.model, config.seed, skipped)
+        if heldout["tweets"] is None:
+            skipped.append(f"tweets row skipped: {data_dir / TWEETS_FILE} is absent.")
+    with parts.part("transfer matrix"):
+        tweets = (prepare(load_tweets(data_dir, sizes.tweets, config.seed), encoder)
+                  if (data_dir / TWEETS_FILE).exists() else None)
+        with threadpool_limits(limits=1):
+            res["transfer"] = bench_transfer(heldout["_data"], tweets, tc, sizes, config.seed)
+    return heldout
