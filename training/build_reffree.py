@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from _common import REPO as ROOT, SHARED, log  # also puts the repository on sys.path
+from _common import REPO as ROOT, SHARED, log, parser  # also puts the repository on sys.path
 
 from mtdetect import rfdata
 
@@ -163,9 +163,8 @@ def run_loso(args) -> None:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = parser(__doc__, out=ROOT / "models" / "reference-free", seed=15)
     ap.add_argument("stage", choices=["data", "loso", "train"])
-    ap.add_argument("--seed", type=int, default=15)
     ap.add_argument("--essays", type=int, default=400)
     ap.add_argument("--tweets", type=int, default=2400)
     ap.add_argument("--originals", type=int, default=720, help="Apertium originals per corpus")
@@ -183,7 +182,6 @@ def main() -> None:
     ap.add_argument("--exclude", default="", help="loso: drop sources starting with these (comma-separated)")
     ap.add_argument("--min-lower-zipf", type=float, default=None, help="loso: mask variant")
     ap.add_argument("--sources", default="", help="only these left-out sources (comma-separated)")
-    ap.add_argument("--out", default=str(ROOT / "models" / "reference-free"))
     args = ap.parse_args()
     {"data": build_data, "loso": run_loso}.get(args.stage, lambda a: train_stage(a))(args)
 
