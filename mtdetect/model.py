@@ -56,9 +56,9 @@ def reference_spec() -> FeatureSpec:
 
 
 def reference_free_spec() -> FeatureSpec:
-    from .features.solo import SOLO_FEATURE_VERSION, solo_feature_names
+    from .rfmodel import RF_FEATURE_VERSION, rf_feature_names
 
-    return FeatureSpec("reference-free", SOLO_FEATURE_VERSION, solo_feature_names, "reference-free", "rf")
+    return FeatureSpec("reference-free", RF_FEATURE_VERSION, rf_feature_names, "reference-free", "rf")
 
 CARD_FORMAT = "mtdetect-model/1"
 CLASSIFIER_FILE = "classifier.skops"
