@@ -16,6 +16,7 @@ from typing import Sequence
 import numpy as np
 
 from .embed import Embedder
+from .text import InputError
 
 
 def default_cache_dir() -> Path:
@@ -24,6 +25,24 @@ def default_cache_dir() -> Path:
         return Path(os.environ["MTDETECT_CACHE"])
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "mtdetect"
+
+
+def prepare_cache_dir(cache_dir: Path | None = None) -> Path:
+    """The cache directory, created if need be; a one-line InputError (exit 3) when it cannot be
+    used: MTDETECT_CACHE naming a file, an unwritable HOME, a read-only disk."""
+    directory = cache_dir or default_cache_dir()
+    source = " (from MTDETECT_CACHE)" if cache_dir is None and os.environ.get("MTDETECT_CACHE") else ""
+    advice = "set MTDETECT_CACHE to a writable directory, or run without the cache"
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise InputError(f"{directory}: embedding cache directory{source} is a file, not a directory; {advice}") from None
+    except OSError as exc:
+        raise InputError(f"{directory}: cannot create the embedding cache directory{source} "
+                         f"({exc.strerror or exc}); {advice}") from None
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise InputError(f"{directory}: embedding cache directory{source} is not writable; {advice}")
+    return directory
 
 
 def _key(text: str) -> bytes:
@@ -37,15 +56,18 @@ class CachedEncoder:
 
     def __init__(self, embedder: Embedder, cache_dir: Path | None = None) -> None:
         self.embedder = embedder
-        directory = cache_dir or default_cache_dir()
-        directory.mkdir(parents=True, exist_ok=True)
+        directory = prepare_cache_dir(cache_dir)
         precision = getattr(embedder, "precision", "fp32")  # bf16 and fp32 vectors never mix
         suffix = "" if precision == "fp32" else f"-{precision}"
         self.path = directory / f"emb-{embedder.weights_sha256}-{embedder.config.max_tokens}{suffix}.sqlite"
         # check_same_thread=False: a Ray Data actor is built in one thread and called in another;
         # one encoder is still used by one thread at a time. timeout: several workers may write.
-        self._db = sqlite3.connect(self.path, timeout=60, check_same_thread=False)
-        self._db.execute("CREATE TABLE IF NOT EXISTS emb (k BLOB PRIMARY KEY, v BLOB NOT NULL)")
+        try:
+            self._db = sqlite3.connect(self.path, timeout=60, check_same_thread=False)
+            self._db.execute("CREATE TABLE IF NOT EXISTS emb (k BLOB PRIMARY KEY, v BLOB NOT NULL)")
+        except sqlite3.DatabaseError as exc:  # not a database, read-only, locked for a minute
+            raise InputError(f"{self.path}: cannot use this embedding cache file ({exc}); remove it or set "
+                             "MTDETECT_CACHE to another directory") from None
         self.hits = 0
         self.misses = 0
 

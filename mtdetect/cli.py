@@ -10,6 +10,7 @@ cluster went away): rerun the same command to resume.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from enum import Enum
 from pathlib import Path
@@ -37,9 +38,31 @@ class Format(str, Enum):
     html = "html"
 
 
-def _fail(message: str, code: int) -> None:
-    typer.echo(f"mtdetect: error: {message}", err=True)
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+def one_line(text: str) -> str:
+    """`text` with control characters (a newline in a file name), line and paragraph separators
+    and lone surrogates (undecodable file names) escaped, so a message stays one printable line."""
+    return _UNPRINTABLE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                            else f"\\u{ord(m.group()):04x}", text)
+
+
+def _fail(message: str | list[str], code: int) -> None:
+    """One line on stderr (a list: one line per item, for a pairs file's problems), then exit."""
+    lines = [message] if isinstance(message, str) else message
+    typer.echo("\n".join(f"mtdetect: error: {one_line(line)}" if k == 0 else one_line(line)
+                         for k, line in enumerate(lines)), err=True)
     raise typer.Exit(code)
+
+
+def _input_message(exc: Exception) -> str | list[str]:
+    """The lines of an InputError: a PairsError's problems stay one per line, each escaped."""
+    problems = getattr(exc, "problems", None)
+    if problems is None:
+        return str(exc)
+    more = getattr(exc, "more", 0)
+    return list(problems) + ([f"... and {more} more problems"] if more else [])
 
 
 def _guarded(fn):  # noqa: ANN001 - a decorator for command bodies
@@ -59,7 +82,7 @@ def _guarded(fn):  # noqa: ANN001 - a decorator for command bodies
         except ModelError as exc:
             _fail(str(exc), EXIT_MODEL)
         except InputError as exc:
-            _fail(str(exc), EXIT_INPUT)
+            _fail(_input_message(exc), EXIT_INPUT)
         except RoundTripError as exc:
             _fail(str(exc), EXIT_TOOL)
         except KeyboardInterrupt:
@@ -73,6 +96,13 @@ def _guarded(fn):  # noqa: ANN001 - a decorator for command bodies
                   EXIT_INTERNAL)
 
     return wrapper
+
+
+def _stdin_is_terminal() -> bool:
+    try:
+        return sys.stdin is not None and sys.stdin.isatty()
+    except (AttributeError, ValueError):  # a closed or replaced stdin
+        return False
 
 
 @app.command(short_help="Score a suspect article (or sentence pairs) for round-trip MT.")
@@ -101,6 +131,11 @@ def score(
     set_quiet(quiet)
     if threshold is not None and not 0.0 <= threshold <= 1.0:
         _fail("--threshold must be between 0 and 1", EXIT_USAGE)
+    reads_stdin = pairs == "-" if pairs is not None else suspect in (None, "-") or reference == "-"
+    if reads_stdin and _stdin_is_terminal():
+        what = "pairs JSONL" if pairs is not None else "an article"
+        _fail(f"waiting for {what} on stdin, which is a terminal: give a file (mtdetect score SUSPECT "
+              "--reference ORIGINAL, or --pairs FILE) or pipe the text in; see mtdetect score --help", EXIT_USAGE)
     if pairs is not None:
         if suspect is not None or reference is not None or index is not None:
             _fail("--pairs takes no SUSPECT, --reference or --index", EXIT_USAGE)

@@ -14,7 +14,6 @@ can report it and go on.
 from __future__ import annotations
 
 import gzip
-import json
 import os
 import sys
 import zlib
@@ -22,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Iterator, Sequence
 
+from .budget import has_lone_surrogate, loads_strict
 from .guard import MAX_INPUT_BYTES
 from .text import InputError, file_errors, read_text
 
@@ -67,11 +67,15 @@ def _open_jsonl(path: Path) -> BinaryIO:
 def _record(raw: bytes, where: str, default_id: str) -> Document:
     """A Document from one JSONL line (an error Document when the line is not a usable record)."""
     try:
-        rec = json.loads(raw)
+        rec = loads_strict(raw)
     except UnicodeDecodeError:
         return Document(default_id, None, error=f"{where}: not UTF-8 text")
-    except ValueError as exc:
+    except RecursionError:
+        return Document(default_id, None, error=f"{where}: not valid JSON (nested too deeply)")
+    except ValueError as exc:  # also NaN, 1e999 and integers of thousands of digits
         return Document(default_id, None, error=f"{where}: not valid JSON ({getattr(exc, 'msg', exc)})")
+    if b"\\u" in raw and has_lone_surrogate(rec):
+        return Document(default_id, None, error=f"{where}: holds a lone surrogate escape (\\ud800-\\udfff), not text")
     if not isinstance(rec, dict):
         return Document(default_id, None, error=f"{where}: not a JSON object")
     rid = rec.get("id", default_id)

@@ -115,8 +115,9 @@ class Embedder:
     def _linear(self, x, prefix: str):
         return self._torch.nn.functional.linear(x, self._w[prefix + ".weight"], self._w[prefix + ".bias"])
 
-    def _forward(self, ids):
-        """Unit vectors of a batch of equal-length token sequences (no padding, so no mask)."""
+    def _forward(self, ids, pooled: bool = True):
+        """Unit vectors of a batch of equal-length token sequences (no padding, so no mask);
+        with pooled=False, the last layer's token states (n, t, dim) instead."""
         torch = self._torch
         w = self._w
         n, t = ids.shape
@@ -143,6 +144,8 @@ class Embedder:
             x = self._layer_norm(x + self._linear(ctx, p + "attention.output.dense"), p + "attention.output.LayerNorm")
             inner = torch.nn.functional.gelu(self._linear(x, p + "intermediate.dense"))
             x = self._layer_norm(x + self._linear(inner, p + "output.dense"), p + "output.LayerNorm")
+        if not pooled:
+            return x
         return torch.nn.functional.normalize(x.sum(1) / t, p=2, dim=1)  # mean pooling
 
     # -- public API ------------------------------------------------------------------
@@ -172,6 +175,24 @@ class Embedder:
                 idx = order[start:stop]
                 ids = torch.tensor([encs[i].ids for i in idx], dtype=torch.long)  # one length: no padding
                 out[idx] = self._forward(ids).float().numpy()
+        return out
+
+
+    def token_states(self, sentences: Sequence[str]) -> list[tuple[list[str], np.ndarray]]:
+        """Each sentence's word pieces and their unit-length contextual vectors (last layer,
+        [CLS] and [SEP] left out), batched like `encode` (one token length per batch)."""
+        torch = self._torch
+        out: list[tuple[list[str], np.ndarray]] = [([], np.zeros((0, self.dim), dtype=np.float32))] * len(sentences)
+        encs = self._tok.encode_batch([s if s.strip() else "." for s in sentences])
+        order = sorted(range(len(encs)), key=lambda i: (len(encs[i].ids), i))
+        autocast = torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.precision == "bf16")
+        with torch.inference_mode(), autocast:
+            for start, stop in _chunks([len(encs[i].ids) for i in order], self.config.batch_size, MAX_BATCH_TOKENS):
+                idx = order[start:stop]
+                ids = torch.tensor([encs[i].ids for i in idx], dtype=torch.long)
+                states = torch.nn.functional.normalize(self._forward(ids, pooled=False).float(), p=2, dim=2)
+                for row, i in enumerate(idx):
+                    out[i] = (list(encs[i].tokens[1:-1]), states[row, 1:-1].numpy().copy())
         return out
 
 

@@ -20,13 +20,13 @@ import re
 
 from .errors import InputError
 from .htmltext import html_to_text, looks_like_html
-from .limits import (MAX_ALIGN_CELLS, MAX_INPUT_BYTES, MAX_PAIRS_BYTES, MAX_SENTENCES, check_alignment_size,
-                     check_input_size, check_sentence_count, gunzip_limited)
+from .limits import (MAX_ALIGN_CELLS, MAX_INPUT_BYTES, MAX_PAIR_RECORD_CHARS, MAX_PAIRS, MAX_PAIRS_BYTES,
+                     MAX_SENTENCES, check_alignment_size, check_input_size, check_sentence_count)
 from .text import iter_sentences
 
 __all__ = [
-    "MAX_INPUT_BYTES", "MAX_PAIRS_BYTES", "MAX_SENTENCES", "MAX_ALIGN_CELLS", "MIN_ENGLISH_SHARE",
-    "check_input_size", "gunzip_limited", "english_share", "looks_english", "check_english", "looks_like_html",
+    "MAX_INPUT_BYTES", "MAX_PAIRS_BYTES", "MAX_PAIR_RECORD_CHARS", "MAX_PAIRS", "MAX_SENTENCES", "MAX_ALIGN_CELLS",
+    "MIN_ENGLISH_SHARE", "check_input_size", "english_share", "looks_english", "check_english", "looks_like_html",
     "html_to_text", "check_sentence_count", "check_alignment_size", "check_article_pair",
 ]  # fmt: skip
 

@@ -33,6 +33,7 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 
 from . import __version__
+from .fsmode import creation_mode
 from .text import InputError, normalize, split_sentences
 
 INDEX_FORMAT = "mtdetect-index/1"
@@ -133,7 +134,7 @@ def build_index(documents: Iterable[tuple[str, str]], out_dir: Path, config: Ind
         meta = {"format": INDEX_FORMAT, "articles": n, "config": asdict(config),
                 "mtdetect": __version__, "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
         (tmp / "index.json").write_text(json.dumps(meta, indent=2) + "\n")
-        tmp.chmod(0o755)
+        tmp.chmod(creation_mode(directory=True))
         if out_dir.exists():
             if not (out_dir / "index.json").is_file():
                 raise InputError(f"{out_dir}: exists and is not an mtdetect index; not overwriting it")

@@ -7,16 +7,21 @@ A model is a directory with two files:
   SHA-256 has been checked against the card.
 * `card.json` — everything needed to trust and reproduce a score: feature names and
   FEATURE_VERSION, embedding model, library versions, training-data hash and counts,
-  held-out metrics and the decision threshold.
+  held-out metrics and the decision threshold. Scoring also reads numbers from the card
+  itself (`linear_export`, `article_model`, calibrations, the threshold), so the card is
+  sealed: `card_sha256` is the SHA-256 of the rest of the card (canonical JSON), written by
+  save_model, checked at load and named in the signature (`card:`).
 
 Loading refuses, with a message that says what to do, a model built for other features or
-another embedding model.
+another embedding model, a card that is not a JSON object of the expected shape, holds
+NaN or infinity, or does not match its seal.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import platform
 import shutil
@@ -29,6 +34,8 @@ from typing import Any, Callable
 import numpy as np
 
 from . import __version__
+from .budget import loads_strict
+from .fsmode import creation_mode
 from .features import FEATURE_VERSION, feature_names
 from .text import InputError
 
@@ -49,13 +56,28 @@ def reference_spec() -> FeatureSpec:
 
 
 def reference_free_spec() -> FeatureSpec:
-    from .features.solo import SOLO_FEATURE_VERSION, solo_feature_names
+    from .rfmodel import RF_FEATURE_VERSION, rf_feature_names
 
-    return FeatureSpec("reference-free", SOLO_FEATURE_VERSION, solo_feature_names, "reference-free", "rf")
+    return FeatureSpec("reference-free", RF_FEATURE_VERSION, rf_feature_names, "reference-free", "rf")
 
 CARD_FORMAT = "mtdetect-model/1"
 CLASSIFIER_FILE = "classifier.skops"
 CARD_FILE = "card.json"
+CARD_HASH_FIELD = "card_sha256"
+MAX_CARD_BYTES = 16 * 1024 * 1024  # the shipped cards are 4-200 kB
+
+
+def card_sha256(card: dict) -> str:
+    """SHA-256 of the card without its own seal, as canonical JSON (sorted keys, no spaces,
+    ASCII): what json.load gives back of a saved card hashes to the same value."""
+    body = {k: v for k, v in card.items() if k != CARD_HASH_FIELD}
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False)
+    return hashlib.sha256(text.encode("ascii")).hexdigest()
+
+
+def seal_card(card: dict) -> dict:
+    """The card with its `card_sha256` set (what save_model writes)."""
+    return {**{k: v for k, v in card.items() if k != CARD_HASH_FIELD}, CARD_HASH_FIELD: card_sha256(card)}
 
 # Types a model file may contain beyond those skops itself deems safe (plain scikit-learn
 # estimators such as CalibratedClassifierCV, IsotonicRegression, HistGradientBoosting...).
@@ -100,10 +122,11 @@ class LinearEnsemble:
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         X = np.asarray(X, dtype=np.float64)
         p = np.zeros(len(X))
-        for f in self.folds:
-            z = (np.clip(X, f["lower"], f["upper"]) - f["mean"]) / f["scale"]
-            margin = z @ f["coef"] + f["intercept"]
-            p += 1.0 / (1.0 + np.exp(f["a"] * margin + f["b"]))
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # Model checks the result is finite
+            for f in self.folds:
+                z = (np.clip(X, f["lower"], f["upper"]) - f["mean"]) / f["scale"]
+                margin = z @ f["coef"] + f["intercept"]
+                p += 1.0 / (1.0 + np.exp(f["a"] * margin + f["b"]))
         p /= len(self.folds)
         return np.column_stack([1.0 - p, p])
 
@@ -184,7 +207,8 @@ class Model:
         head = f"emb:{emb['name'].split('/')[-1]}@{emb['weights_sha256']}{_precision_tag(emb)}|" if emb else "emb:none|"
         return (
             f"{head}feat:{tag}{self.card['feature_version']}"
-            f"|clf:{self.card['classifier_sha256'][:12]}|thr:{self.threshold:g}|mtdetect:{__version__}"
+            f"|clf:{self.card['classifier_sha256'][:12]}|card:{str(self.card.get(CARD_HASH_FIELD, ''))[:12]}"
+            f"|thr:{self.threshold:g}|mtdetect:{__version__}"
         )
 
     @property
@@ -214,7 +238,10 @@ class Model:
         from threadpoolctl import threadpool_limits
 
         with threadpool_limits(1):  # tiny matrices: threads only cost time, and results stay bit-stable
-            return np.clip(self.classifier.predict_proba(X)[:, 1], 0.0, 1.0)
+            p = self.classifier.predict_proba(X)[:, 1]
+        if not np.all(np.isfinite(p)):  # never a NaN score: a model that gives one is broken
+            raise ModelError(f"{self.path}: the model gives non-finite probabilities (damaged model)")
+        return np.clip(p, 0.0, 1.0)
 
 
 ARRAYS_FILE = "arrays.npz"
@@ -253,8 +280,9 @@ def save_model(classifier: Any, card: dict, out_dir: Path, spec: FeatureSpec | N
             feature_version=spec.version,
             versions=library_versions(),
         )
-        (tmp / CARD_FILE).write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n")
-        tmp.chmod(0o755)  # mkdtemp makes it private; a model directory is meant to be shared
+        card = seal_card(card)  # after every field the loader reads is in place
+        (tmp / CARD_FILE).write_text(json.dumps(card, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+        tmp.chmod(creation_mode(directory=True))  # mkdtemp makes it private: a model is meant to be shared
         if out_dir.exists():
             old = out_dir.with_name(out_dir.name + ".old")
             shutil.rmtree(old, ignore_errors=True)
@@ -267,6 +295,111 @@ def save_model(classifier: Any, card: dict, out_dir: Path, spec: FeatureSpec | N
         shutil.rmtree(tmp, ignore_errors=True)
     # What is returned predicts exactly as the loaded model will (the numpy path when there is one).
     return Model(LinearEnsemble(linear) if linear is not None else classifier, card, out_dir)
+
+
+def _trained_with(card: dict, library: str) -> str:
+    versions = card.get("versions")
+    return str(versions.get(library, "")) if isinstance(versions, dict) else ""
+
+
+def read_card(card_path: Path) -> dict:
+    """The card as a dict: UTF-8 JSON object, no NaN/Infinity, no number out of range, not
+    nested absurdly deep, the mtdetect card format. Anything else is a ModelError."""
+    try:
+        with open(card_path, "rb") as fh:
+            data = fh.read(MAX_CARD_BYTES + 1)
+    except OSError as exc:
+        raise ModelError(f"{card_path}: cannot read ({exc.strerror or exc})") from None
+    if len(data) > MAX_CARD_BYTES:
+        raise ModelError(f"{card_path}: over the {MAX_CARD_BYTES:,}-byte limit for a model card")
+    try:
+        card = loads_strict(data.decode("utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ModelError(f"{card_path}: not a valid model card ({exc})") from None
+    except UnicodeDecodeError:
+        raise ModelError(f"{card_path}: not a valid model card (not UTF-8)") from None
+    except RecursionError:
+        raise ModelError(f"{card_path}: not a valid model card (nested too deeply)") from None
+    except ValueError as exc:  # NaN, Infinity, 1e999, an integer of thousands of digits
+        raise ModelError(f"{card_path}: not a valid model card ({exc})") from None
+    if not isinstance(card, dict):
+        raise ModelError(f"{card_path}: not an mtdetect model card (a JSON {type(card).__name__}, not an object)")
+    if card.get("format") != CARD_FORMAT:
+        raise ModelError(f"{card_path}: not an mtdetect model card (format {str(card.get('format'))[:40]!r})")
+    return card
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _numbers(value: Any, n: int | None = None) -> bool:
+    return isinstance(value, list) and (n is None or len(value) == n) and all(_is_number(v) for v in value)
+
+
+def _plain_name(value: Any) -> bool:
+    return isinstance(value, str) and value not in ("", ".", "..") and "/" not in value and "\\" not in value
+
+
+def check_card_fields(card: dict, card_path: Path) -> None:
+    """The fields scoring reads have the types it expects (a sealed card can still be forged)."""
+    def bad(field: str, what: str) -> None:
+        raise ModelError(f"{card_path}: damaged card: '{field}' must be {what}")
+
+    if not _is_number(card.get("threshold")) or not 0.0 <= card["threshold"] <= 1.0:
+        bad("threshold", "a number between 0 and 1")
+    names = card.get("feature_names")
+    if not isinstance(names, list) or not all(isinstance(x, str) for x in names):
+        bad("feature_names", "a list of strings")
+    for key in ("classifier_sha256", "feature_version"):
+        if not isinstance(card.get(key), str):
+            bad(key, "a string")
+    for key in ("classifier_file", "arrays_file"):
+        if key in card and not _plain_name(card[key]):
+            bad(key, "a file name inside the model directory")
+    if "arrays_file" in card and not isinstance(card.get("arrays_sha256"), str):
+        bad("arrays_sha256", "a string")
+    for key in ("versions", "embedding"):
+        if card.get(key) is not None and not isinstance(card[key], dict):
+            bad(key, "an object (or null)")
+    emb = card.get("embedding")
+    if emb is not None and not all(isinstance(emb.get(k), str) for k in ("name", "weights_sha256")):
+        bad("embedding", "an object with 'name' and 'weights_sha256' strings")
+    if emb is not None and not isinstance(emb.get("precision", "fp32"), str):
+        bad("embedding", "an object whose 'precision' is a string")
+    linear = card.get("linear_export")
+    if linear is not None:
+        n = len(names)
+        if not isinstance(linear, list) or not linear or not all(
+            isinstance(f, dict) and all(_numbers(f.get(k), n) for k in ("lower", "upper", "mean", "scale", "coef"))
+            and all(_is_number(f.get(k)) for k in ("intercept", "a", "b")) and all(x != 0 for x in f["scale"])
+            for f in linear
+        ):
+            bad("linear_export", f"a list of folds, each with {n} finite numbers per array and a non-zero scale")
+    article = card.get("article_model")
+    if article is not None:
+        from .transfer import ArticleModel
+
+        try:
+            am = ArticleModel.from_dict(article)
+            n = len(article["features"])
+            ok = all(_numbers(list(v), n) for v in (am.mean, am.scale, am.coef)) and all(am.scale) and all(
+                _is_number(x) for x in (am.intercept, am.threshold))
+        except (AttributeError, KeyError, TypeError, ValueError):
+            ok = False
+        if not ok:
+            bad("article_model", "an article model of finite numbers")
+
+
+def check_seal(card: dict, card_path: Path) -> None:
+    """The card's content matches its `card_sha256` (written by save_model)."""
+    seal = card.get(CARD_HASH_FIELD)
+    if not isinstance(seal, str):
+        raise ModelError(f"{card_path}: card has no integrity hash ('{CARD_HASH_FIELD}'); retrain the model "
+                         "with `mtdetect train` (or re-save it with this mtdetect)")
+    if seal != card_sha256(card):
+        raise ModelError(f"{card_path}: card does not match its '{CARD_HASH_FIELD}' (edited, damaged or "
+                         "tampered with); restore the original card or retrain")
 
 
 def load_model(path: Path | str | None = None, embedding_sha: str | None = None,
@@ -284,12 +417,7 @@ def load_model(path: Path | str | None = None, embedding_sha: str | None = None,
         raise ModelError(f"{directory}: no model directory here (train one with `mtdetect train`)")
     if not card_path.is_file():
         raise ModelError(f"{directory}: not a model directory ({CARD_FILE} missing)")
-    try:
-        card = json.loads(card_path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ModelError(f"{card_path}: not a valid model card ({exc})") from None
-    if not isinstance(card, dict) or card.get("format") != CARD_FORMAT:
-        raise ModelError(f"{card_path}: not an mtdetect model card (format {card.get('format')!r})")
+    card = read_card(card_path)
     kind = card.get("kind", "reference")
     if kind != spec.kind:
         raise ModelError(f"{directory}: this is a {kind} model; a {spec.kind} model is needed here")
@@ -297,8 +425,10 @@ def load_model(path: Path | str | None = None, embedding_sha: str | None = None,
         raise ModelError(
             f"{directory}: model built for feature version {card.get('feature_version')}, this mtdetect "
             f"computes version {spec.version}; retrain it with `mtdetect train` or install the "
-            f"mtdetect version named in its card ({card.get('versions', {}).get('mtdetect', '?')})"
+            f"mtdetect version named in its card ({_trained_with(card, 'mtdetect') or '?'})"
         )
+    check_seal(card, card_path)
+    check_card_fields(card, card_path)
     if card.get("feature_names") != spec.names():
         raise ModelError(
             f"{directory}: the card's feature names differ from those of feature version {spec.version} "
@@ -341,7 +471,7 @@ def load_model(path: Path | str | None = None, embedding_sha: str | None = None,
         raise ModelError(f"{clf_path}: not a loadable skops model ({type(exc).__name__}: {exc})") from None
     import sklearn
 
-    trained = card.get("versions", {}).get("scikit-learn", "")
+    trained = _trained_with(card, "scikit-learn")
     if trained.split(".")[:2] != sklearn.__version__.split(".")[:2]:
         print(
             f"warning: model trained with scikit-learn {trained}, running {sklearn.__version__}",

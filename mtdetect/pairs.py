@@ -4,6 +4,9 @@ Formats: JSONL (one object per line), CSV and TSV (header row), each optionally 
 Fields: `reference`, `candidate`, and for training `label` (mt/human, 1/0, true/false);
 optional `group`, `doc_id`, `system`, `dataset`, `pivot`; anything else is passed through.
 Every problem is reported as `file:line: what is wrong`, all of them before any work starts.
+Files are read through one input budget (budget.py): bytes, characters per line and records,
+checked while streaming, so no input (a device, a FIFO, a gzip bomb, one huge line) can make
+memory grow past what the budget allows.
 """
 
 from __future__ import annotations
@@ -11,20 +14,19 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sys
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from .guard import MAX_PAIRS_BYTES, check_input_size, gunzip_limited
-from .text import InputError, decode_bytes
+from . import limits
+from .budget import Budget, BudgetReader, has_lone_surrogate, loads_strict
+from .text import InputError
 
 LABELS = {"mt": 1, "1": 1, "true": 1, "human": 0, "0": 0, "false": 0}
 GROUP_FIELDS = ("group", "dataset", "system", "pivot", "doc_id")
 MAX_ERRORS_SHOWN = 20
 
 
-@dataclass
+@dataclass(slots=True)  # slots: a million pairs cost a third less memory
 class Pair:
     """One (reference, candidate) pair; `label` is 1 for MT, 0 for human, None if unknown."""
 
@@ -42,28 +44,18 @@ class Pair:
 class PairsError(InputError):
     """One or more problems in a pairs file; str() lists them, one per line."""
 
-    def __init__(self, problems: list[str]) -> None:
+    def __init__(self, problems: list[str], more: int = 0) -> None:
         shown = problems[:MAX_ERRORS_SHOWN]
-        more = len(problems) - len(shown)
+        more += len(problems) - len(shown)
         super().__init__("\n".join(shown + ([f"... and {more} more problems"] if more > 0 else [])))
-        self.problems = problems
+        self.problems = shown
+        self.more = more
 
 
-def _read_bytes(path: str) -> tuple[bytes, str]:
-    if path == "-":
-        data = sys.stdin.buffer.read(MAX_PAIRS_BYTES + 1)
-        check_input_size(len(data), "<stdin>", MAX_PAIRS_BYTES, exact=False)
-        return data, "<stdin>"
-    p = Path(path)
-    if not p.exists():
-        raise InputError(f"{path}: no such file")
-    if p.is_dir():
-        raise InputError(f"{path}: is a directory")
-    check_input_size(p.stat().st_size, path, MAX_PAIRS_BYTES)
-    data = p.read_bytes()
-    if path.endswith(".gz"):
-        data = gunzip_limited(data, path, MAX_PAIRS_BYTES)
-    return data, path
+def pairs_budget() -> Budget:
+    """The input budget of one pairs file (limits.py's, read when called)."""
+    return Budget(max_bytes=limits.MAX_PAIRS_BYTES, max_line=limits.MAX_PAIR_RECORD_CHARS,
+                  max_records=limits.MAX_PAIRS, advice="split the file")
 
 
 def _format_of(name: str) -> str:
@@ -79,25 +71,43 @@ class _Problem(str):
     """An error message from _records, as opposed to a record (a JSON line may be a string)."""
 
 
-def _records(text: str, fmt: str, name: str) -> Iterator[tuple[int, Any]]:
+def parse_json_line(line: str) -> Any:
+    """A JSONL record, or a _Problem saying why the line is not one."""
+    try:
+        rec = loads_strict(line)
+    except RecursionError:
+        return _Problem("not valid JSON (nested too deeply)")
+    except json.JSONDecodeError as exc:
+        return _Problem(f"not valid JSON ({exc.msg})")
+    except ValueError as exc:  # NaN, 1e999, an integer of thousands of digits
+        return _Problem(f"not valid JSON ({exc})")
+    if ("\\ud" in line or "\\uD" in line) and has_lone_surrogate(rec):
+        return _Problem("holds a lone surrogate escape (\\ud800-\\udfff), not text")
+    return rec
+
+
+def _records(lines: Iterator[tuple[int, str]], fmt: str) -> Iterator[tuple[int, Any]]:
     """(line number, record or error string) for each non-blank record."""
     if fmt == "jsonl":
-        for n, line in enumerate(text.split("\n"), 1):
-            if not line.strip():
-                continue
-            try:
-                yield n, json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield n, _Problem(f"not valid JSON ({exc.msg})")
+        for n, line in lines:
+            if n == 1:
+                line = line.removeprefix("\ufeff")
+            if line.strip():
+                yield n, parse_json_line(line)
         return
-    reader = csv.DictReader(io.StringIO(text), delimiter="," if fmt == "csv" else "\t")
-    for row in reader:
-        if None in row:
-            yield reader.line_num, _Problem("more fields than the header has")
-        elif any(v is None for v in row.values()):
-            yield reader.line_num, _Problem("fewer fields than the header has")
-        else:
-            yield reader.line_num, dict(row)
+    csv.field_size_limit(limits.MAX_PAIR_RECORD_CHARS)
+    numbered = iter(lines)
+    reader = csv.DictReader((line + "\n" for _, line in numbered), delimiter="," if fmt == "csv" else "\t")
+    try:
+        for row in reader:
+            if None in row:
+                yield reader.line_num, _Problem("more fields than the header has")
+            elif any(v is None for v in row.values()):
+                yield reader.line_num, _Problem("fewer fields than the header has")
+            else:
+                yield reader.line_num, dict(row)
+    except csv.Error as exc:
+        yield reader.line_num, _Problem(f"not valid {fmt.upper()} ({exc})")
 
 
 def parse_label(value: Any) -> int | None:
@@ -112,46 +122,57 @@ def parse_label(value: Any) -> int | None:
 
 
 def read_pairs(paths: Iterable[str], require_label: bool) -> list[Pair]:
-    """Read and validate pairs files; raise PairsError listing every bad line."""
+    """Read and validate pairs files; raise PairsError listing every bad line (the first
+    MAX_ERRORS_SHOWN of them kept, the rest counted)."""
     pairs: list[Pair] = []
     problems: list[str] = []
+    more = 0
+
+    def problem(message: str) -> None:
+        nonlocal more
+        if len(problems) < MAX_ERRORS_SHOWN:
+            problems.append(message)
+        else:
+            more += 1
+
     for path in paths:
-        data, name = _read_bytes(path)
-        text = decode_bytes(data, name)
-        if not text.strip():
-            problems.append(f"{name}: empty (no pairs)")
-            continue
-        for n, rec in _records(text, _format_of(name), name):
+        reader = BudgetReader(path, pairs_budget())
+        name = reader.name
+        empty = True
+        for n, rec in _records(reader.lines(), _format_of(name)):
+            empty = False
             where = f"{name}:{n}"
             if isinstance(rec, _Problem):
-                problems.append(f"{where}: {rec}")
+                problem(f"{where}: {rec}")
                 continue
             if not isinstance(rec, dict):
-                problems.append(f"{where}: expected an object with 'reference' and 'candidate'")
+                problem(f"{where}: expected an object with 'reference' and 'candidate'")
                 continue
             bad = False
             for key in ("reference", "candidate"):
                 if key not in rec:
-                    problems.append(f"{where}: missing '{key}'")
+                    problem(f"{where}: missing '{key}'")
                     bad = True
                 elif not isinstance(rec[key], str):
-                    problems.append(f"{where}: '{key}' must be a string, not {type(rec[key]).__name__}")
+                    problem(f"{where}: '{key}' must be a string, not {type(rec[key]).__name__}")
                     bad = True
             label = None
             if "label" in rec:
                 label = parse_label(rec["label"])
                 if label is None:
-                    problems.append(f"{where}: 'label' must be mt/human, 1/0 or true/false, not {rec['label']!r}")
+                    problem(f"{where}: 'label' must be mt/human, 1/0 or true/false, not {rec['label']!r}")
                     bad = True
             elif require_label:
-                problems.append(f"{where}: missing 'label'")
+                problem(f"{where}: missing 'label'")
                 bad = True
             if bad:
                 continue
             meta = {k: v for k, v in rec.items() if k not in ("reference", "candidate")}
             pairs.append(Pair(rec["reference"], rec["candidate"], label, meta, where))
+        if empty:
+            problem(f"{name}: empty (no pairs)")
     if problems:
-        raise PairsError(problems)
+        raise PairsError(problems, more)
     return pairs
 
 

@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 
 from . import wording
+from .fsmode import creation_mode
 from .results import ArticleResult
 
 FORMATS = ("text", "json", "jsonl", "tsv", "html")
@@ -62,10 +63,10 @@ def render_article(result: ArticleResult, fmt: str, width: int | None = None,
 def render_pairs(records: list[dict], fmt: str, width: int | None = None) -> str:
     """Scored pairs (score.score_pairs_records) in `fmt`: jsonl (one record a line, the default),
     json (an array), tsv (p_mt, reference, candidate, error) or text (a table); html is for articles."""
-    if fmt == "jsonl":
-        return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+    if fmt == "jsonl":  # strict JSON: input NaN/Infinity is refused when read, so none can reach here
+        return "".join(json.dumps(r, ensure_ascii=False, allow_nan=False) + "\n" for r in records)
     if fmt == "json":
-        return json.dumps(records, indent=2, ensure_ascii=False) + "\n"
+        return json.dumps(records, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     if fmt == "tsv":
         rows = ["\t".join(("p_mt", "reference", "candidate", "error"))]
         rows += ["\t".join(_tsv_cell(r.get(k)) for k in ("p_mt", "reference", "candidate", "error")) for r in records]
@@ -173,6 +174,7 @@ def write_output(text: str, out: str | None) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, creation_mode())  # mkstemp makes 0600: honour the umask like any other file
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
             fh.flush()

@@ -204,28 +204,42 @@ class Detector:
         )
 
 
+def pair_problem(pair: Any) -> str | None:
+    """Why a pair cannot be scored, checked like an article: a side with no text, or a side that
+    is not English; None when it can be."""
+    from .guard import looks_english
+    from .text import iter_sentences
+
+    for side in ("reference", "candidate"):
+        if next(iter_sentences(getattr(pair, side)), None) is None:
+            return f"empty {side} (no text): not scored"
+    for side in ("reference", "candidate"):
+        if not looks_english(getattr(pair, side)):
+            return f"{side} is not English text: not scored"
+    return None
+
+
 def score_pairs_records(detector: Detector, pairs: Sequence[Any], batch_size: int = 2048) -> list[dict]:
     """Each input record back with "p_mt" added, in input order (None, with an "error", for a
-    pair that is not English); render.render_pairs writes them in any --format.
+    pair with an empty or non-English side: pair_problem); render.render_pairs writes them in
+    any --format.
 
     Records are scored in batches (a batch's distinct texts are embedded together); the
     result does not depend on the batch size.
     """
-    from .guard import looks_english
-
     records = []
     for start in range(0, len(pairs), batch_size):
         chunk = pairs[start : start + batch_size]
-        english = [looks_english(p.reference + " " + p.candidate) for p in chunk]
-        scored = [p for p, ok in zip(chunk, english) if ok]
+        problems = [pair_problem(p) for p in chunk]
+        scored = [p for p, problem in zip(chunk, problems) if problem is None]
         probs = iter(detector.score_pairs([p.reference for p in scored], [p.candidate for p in scored]))
-        for p, ok in zip(chunk, english):
+        for p, problem in zip(chunk, problems):
             rec = {"reference": p.reference, "candidate": p.candidate, **p.meta}
-            if ok:
+            if problem is None:
                 rec["p_mt"] = round(float(next(probs)), 6)
-            else:  # scoring it as if it were English would give a meaningless number
+            else:  # scoring it as if it were English text would give a meaningless number
                 rec["p_mt"] = None
-                rec["error"] = "not English text: not scored"
+                rec["error"] = problem
             rec["signature"] = detector.signature
             records.append(rec)
     return records

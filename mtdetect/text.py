@@ -8,40 +8,25 @@ a space, so no character is lost or reordered. Pure standard library.
 
 from __future__ import annotations
 
-import os
 import re
-import stat
-import sys
 import unicodedata
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Iterator
 
+from . import limits
+from .budget import BINARY_CONTROL_SHARE, BOMS, CONTROL_BYTES, Budget, BudgetReader, bomless_utf16, file_errors
 from .errors import InputError
 from .htmltext import html_to_text, looks_like_html
-from .limits import MAX_INPUT_BYTES, check_input_size
 
 __all__ = [
-    "InputError", "Sentence", "decode_bytes", "read_text", "normalize", "split_sentences", "iter_sentences",
-    "tokenize",
+    "InputError", "file_errors", "Sentence", "decode_bytes", "read_text", "normalize", "split_sentences",
+    "iter_sentences", "tokenize",
 ]
 
 
 # --------------------------------------------------------------------------- reading
 
-_TEXT_CONTROLS = "\t\n\r\f\v"
-_BINARY_CONTROL_SHARE = 0.05  # more than this share of control characters means "binary"
-# Bytes of the C0 controls other than tab / line ends, plus DEL; and every other byte.
-_CONTROL_BYTES = bytes(b for b in range(32) if chr(b) not in _TEXT_CONTROLS) + b"\x7f"
-_OTHER_BYTES = bytes(b for b in range(256) if b not in _CONTROL_BYTES)
-# Byte order marks, longest first: the UTF-32 LE mark begins with the UTF-16 LE one.
-_BOMS = (
-    (b"\xff\xfe\x00\x00", "utf-32", "UTF-32"),
-    (b"\x00\x00\xfe\xff", "utf-32", "UTF-32"),
-    (b"\xef\xbb\xbf", "utf-8-sig", "UTF-8"),
-    (b"\xff\xfe", "utf-16", "UTF-16"),
-    (b"\xfe\xff", "utf-16", "UTF-16"),
-)
+_OTHER_BYTES = bytes(b for b in range(256) if b not in CONTROL_BYTES)
 
 
 def _too_many_controls(data: bytes, n_chars: int) -> bool:
@@ -51,25 +36,12 @@ def _too_many_controls(data: bytes, n_chars: int) -> bool:
     """
     if b"\x00" in data:
         return True
-    return len(data.translate(None, _OTHER_BYTES)) > _BINARY_CONTROL_SHARE * n_chars
+    return len(data.translate(None, _OTHER_BYTES)) > BINARY_CONTROL_SHARE * n_chars
 
 
 def _looks_binary(text: str) -> bool:
     """NUL characters, or many C0 control characters other than tab / line ends."""
     return _too_many_controls(text.encode("utf-8", "surrogatepass"), len(text))
-
-
-def _bomless_utf16(data: bytes) -> str | None:
-    """'utf-16-le'/'utf-16-be' for mostly-ASCII UTF-16 without a BOM (every other byte NUL), else None."""
-    head = data[:4096]
-    if len(data) % 2 or len(head) < 8:
-        return None
-    even, odd = head[0::2], head[1::2]
-    if odd.count(0) >= 0.9 * len(odd) and even.count(0) <= 0.1 * len(even):
-        return "utf-16-le"
-    if even.count(0) >= 0.9 * len(even) and odd.count(0) <= 0.1 * len(odd):
-        return "utf-16-be"
-    return None
 
 
 def decode_bytes(data: bytes, name: str) -> str:
@@ -80,11 +52,11 @@ def decode_bytes(data: bytes, name: str) -> str:
     """
     if data == b"\xff\xfe\x00\x00":  # a bare UTF-32 LE mark is also UTF-16 for a NUL: not text either way
         raise InputError(f"{name}: binary file, not text")
-    for bom, encoding, label in _BOMS:
+    for bom, encoding, label in BOMS:
         if data.startswith(bom):
             break
     else:
-        encoding, label = _bomless_utf16(data), "UTF-16"
+        encoding, label = bomless_utf16(data), "UTF-16"
         if encoding is None:
             encoding, label = "utf-8", "UTF-8"
             if _too_many_controls(data, len(data)):  # byte-level check before decoding
@@ -98,41 +70,16 @@ def decode_bytes(data: bytes, name: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-@contextmanager
-def file_errors(path: object) -> Iterator[None]:
-    """Turn the OS's errors on opening or reading `path` into one-line InputErrors."""
-    try:
-        yield
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory") from None
-    except PermissionError:
-        raise InputError(f"{path}: permission denied") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
-
-
 def read_text(path: str | None) -> str:
     """Read and decode a text file; None or '-' reads stdin. Errors are one-line InputErrors.
 
-    Files over limits.MAX_INPUT_BYTES are refused before they are read (stdin: after limit + 1
-    bytes). An HTML page is reduced to its text (htmltext.html_to_text).
+    Read through budget.BudgetReader: a file over limits.MAX_INPUT_BYTES is refused before it
+    is read, a stream (stdin, FIFO, device) as soon as it passes the limit. An HTML page is
+    reduced to its text (htmltext.html_to_text).
     """
-    if path is None or path == "-":
-        name = "<stdin>"
-        data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)  # enough to know it is over
-        check_input_size(len(data), name, exact=False)
-    else:
-        name = path
-        if os.path.isdir(path):
-            raise InputError(f"{path}: is a directory")
-        with file_errors(path), open(path, "rb") as handle:
-            info = os.fstat(handle.fileno())
-            if stat.S_ISREG(info.st_mode):
-                check_input_size(info.st_size, name)
-            data = handle.read(MAX_INPUT_BYTES + 1)
-        check_input_size(len(data), name, exact=False)  # a pipe or a file that grew
+    reader = BudgetReader(path, Budget(max_bytes=limits.MAX_INPUT_BYTES, advice="split the article"))
+    name = reader.name
+    data = reader.read_all()  # a regular file over the limit: refused from its size, unread
     text = decode_bytes(data, name)
     if looks_like_html(text):
         text = html_to_text(text)
@@ -156,18 +103,44 @@ _CHAR_MAP = str.maketrans(
     }
 )
 _OTHER_SPACE = re.compile(r"[^\S\n]")  # any whitespace except LF (tab, NBSP, thin space, ...)
+# Combining diacritical marks (and their extensions, supplement, marks for symbols, half marks):
+# what "Zalgo" floods are made of. Marks of other scripts are left alone.
+_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+_MARKED_WORD = re.compile("(?<!\\S)\\S*[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]\\S*")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def _unflood_word(match: re.Match) -> str:
+    """A word (in NFD) with more combining marks than half its letters loses them all."""
+    word = match.group()
+    marks = len(_MARKS.findall(word))
+    return _MARKS.sub("", word) if marks >= 2 and 2 * marks > len(_LETTER.findall(word)) else word
+
+
+def _drop_mark_floods(text: str) -> str:
+    """NFC text without combining-mark floods: a word marked more than every other letter loses
+    its marks, and a mark that composes with nothing (a stack, a mark on a space) is dropped.
+    Accented names ("Łódź", "Nguyễn", "São Paulo") keep their precomposed letters. Word-local,
+    so normalising a line or the sentences in it gives the same words."""
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFD", text)
+    if not _MARKS.search(decomposed):
+        return unicodedata.normalize("NFC", text)
+    return _MARKS.sub("", unicodedata.normalize("NFC", _MARKED_WORD.sub(_unflood_word, decomposed)))
 
 
 def normalize(text: str) -> str:
-    """NFC; ASCII quotes, dashes and '...'; one space between words; strip lines; keep line breaks.
+    """NFC; combining-mark floods dropped; ASCII quotes, dashes and '...'; one space between words;
+    strip lines; keep line breaks.
 
     Case and spacing around punctuation are left alone ("four -day" survives). Idempotent.
     """
-    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").translate(_CHAR_MAP)
+    text = _drop_mark_floods(text).replace("\r\n", "\n").translate(_CHAR_MAP)
     text = _OTHER_SPACE.sub(" ", text)
     lines = (re.sub(" {2,}", " ", line).strip(" ") for line in text.split("\n"))
-    # NFC again: removing a zero-width char can bring a letter and a combining mark together.
-    return unicodedata.normalize("NFC", "\n".join(lines))
+    # Again: removing a zero-width char can bring a letter and a combining mark together.
+    return _drop_mark_floods("\n".join(lines))
 
 
 # --------------------------------------------------------------------------- sentences

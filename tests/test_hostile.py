@@ -192,13 +192,20 @@ def test_alignment_limit():
         guard.check_sentence_count(guard.MAX_SENTENCES + 1, "a.txt")
 
 
-def test_gzip_bomb_is_stopped():
-    bomb = gzip.compress(b"a" * (2 * 2**20))
+def test_gzip_bomb_is_stopped(tmp_path):
+    from mtdetect.budget import Budget, BudgetReader
+
+    def read(data: bytes, limit: int = 1_000_000) -> bytes:
+        (tmp_path / "p.gz").write_bytes(data)
+        return BudgetReader(str(tmp_path / "p.gz"), Budget(limit), name="p.gz").read_all()
+
     with pytest.raises(InputError, match=r"^p\.gz: over the 1,000,000-byte limit"):
-        guard.gunzip_limited(bomb, "p.gz", limit=1_000_000)
-    assert guard.gunzip_limited(gzip.compress(b"ab") + gzip.compress(b"cd"), "p.gz") == b"abcd"
+        read(gzip.compress(b"a" * (2 * 2**20)))
+    assert read(gzip.compress(b"ab") + gzip.compress(b"cd")) == b"abcd"
+    assert read(gzip.compress(b"x" * 300_000) + gzip.compress(b"y" * 300_000)) == b"x" * 300_000 + b"y" * 300_000
+    assert read(b"") == b""
     with pytest.raises(InputError, match="not a valid gzip file"):
-        guard.gunzip_limited(gzip.compress(b"abcdef")[:-6], "p.gz")
+        read(gzip.compress(b"abcdef")[:-6])
 
 
 def test_single_10000_word_sentence_is_scored_in_seconds(tmp_path, tiny_model_dir):

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from mtdetect.features import feature_matrix
-from mtdetect.model import ModelError, load_model
+from mtdetect.model import ModelError, load_model, seal_card
 from mtdetect.score import Detector
 
 from conftest import tiny_pairs
@@ -83,11 +83,12 @@ def test_untrusted_types_refused(model_copy):
     sio.dump({"x": Counter("abc")}, model_copy / "classifier.skops")  # a type outside the trusted list
     card = json.loads((model_copy / "card.json").read_text())
     card["classifier_sha256"] = hashlib.sha256((model_copy / "classifier.skops").read_bytes()).hexdigest()
+    card = seal_card(card)  # a forger who also re-seals the card
     (model_copy / "card.json").write_text(json.dumps(card))
     with pytest.raises(ModelError, match="untrusted types"):  # whenever the skops file is deserialised
         load_model(model_copy, full=True)
     del card["linear_export"]  # a card without the numpy export always goes through skops
-    (model_copy / "card.json").write_text(json.dumps(card))
+    (model_copy / "card.json").write_text(json.dumps(seal_card(card)))
     with pytest.raises(ModelError, match="untrusted types"):
         load_model(model_copy)
 

@@ -9,7 +9,7 @@ import shutil
 import numpy as np
 import pytest
 
-from mtdetect.model import ModelError
+from mtdetect.model import ModelError, seal_card
 from mtdetect.pivot import (
     default_pivot_dir, guess_pivot, load_pivot_model, pair_features, save_pivot_model,
 )
@@ -70,6 +70,10 @@ def test_tampered_card_is_refused(tiny_pivot, tmp_path):
     shutil.copytree(tiny_pivot[0], path)
     card = json.loads((path / "card.json").read_text())
     card["classes"] = card["classes"][::-1]
+    (path / "card.json").write_text(json.dumps(card))
+    with pytest.raises(ModelError, match="does not match its 'card_sha256'"):
+        load_pivot_model(path)
+    card = seal_card(card)  # re-sealed, the card is still refused: its classes contradict the arrays
     (path / "card.json").write_text(json.dumps(card))
     with pytest.raises(ModelError, match="classes differ"):
         load_pivot_model(path)

@@ -97,6 +97,10 @@ def scan(inputs: Sequence[str], out: str | Path, config: ScanConfig = ScanConfig
     for path in inputs:
         if path != "-" and not Path(path).exists():
             raise InputError(f"{path}: no such file or directory")
+    if config.cache:  # before any worker starts, so a bad cache is one clear error, not a dead worker
+        from ..cache import prepare_cache_dir
+
+        prepare_cache_dir()
     if workers is None and engine == "local":
         workers = default_workers(engine)
     if config.threads is None and (engine == "ray" or (workers or 1) > 1):

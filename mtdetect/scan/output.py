@@ -76,8 +76,9 @@ class ResultFile:
         self.error_lines = 0  # error lines found in the file (kept and skipped, or dropped to retry)
         self.retry_errors = retry_errors
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.created = not self.path.exists()  # a refused run removes the empty file it made
         try:
-            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
+            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o666)  # less the umask
         except OSError as exc:
             raise InputError(f"{self.path}: cannot write ({exc.strerror or exc})") from None
         try:
@@ -125,7 +126,7 @@ class ResultFile:
         one line. The copy is locked before it is renamed over the file: a kill leaves the old
         file or the new one, and no second scan can take the new one in between."""
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o644)
+        fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o666)  # less the umask
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             with open(self.path, "rb") as fh:
@@ -171,5 +172,7 @@ class ResultFile:
     def __enter__(self) -> "ResultFile":
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        if exc_type is not None and self.created and self._fd >= 0 and os.fstat(self._fd).st_size == 0:
+            self.path.unlink(missing_ok=True)  # refused before a single line: leave nothing behind
         self.close()
