@@ -10,6 +10,15 @@ from .config import SEEDS
 from .tables import fmt, table
 
 
+# The reference-free card names some sources differently (its folds split tweets by pivot).
+SAME_SOURCE = {"asap-fr": "essays:gt-fr", "asap-zh": "essays:gt-zh", "tweets": "tweets:opus-mt"}
+
+
+def same_source(name: str) -> str:
+    """The reference-based matrix's name for a source of the reference-free card."""
+    return SAME_SOURCE.get(name) or ("tweets:opus-mt" if name.startswith("tweets-") else name)
+
+
 def bench_without_reference(detector: Any) -> dict:
     """Issue 6 on the seeds, live: reference-free verdicts, archive matching (000 archived), the
     pivot guess for 001; and the reference-free model's held-out AUC per source (its card)
@@ -41,9 +50,8 @@ def bench_without_reference(detector: Any) -> dict:
     tr = detector.model.card.get("metrics", {}).get("transfer") or {}
     ref_sources = {**tr.get("mt_sources", {}), **tr.get("human_sources", {})}
     per = rf_card["metrics"]["heldout"]["sentence"]["per_group"]
-    same = {"tweets": "tweets:opus-mt"}  # the two cards name this source differently
     out["auc_by_source"] = [{"source": g, "reference_free": m["roc_auc"],
-                             "reference_based": (ref_sources.get(same.get(g, g)) or {}).get("min_roc_auc")}
+                             "reference_based": (ref_sources.get(same_source(g)) or {}).get("min_roc_auc")}
                             for g, m in per.items()]
     return out
 
