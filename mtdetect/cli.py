@@ -302,7 +302,7 @@ def roundtrip(
 @app.command(short_help="Accuracy against baselines on held-out data, and speed.")
 @_guarded
 def bench(
-    quick: bool = typer.Option(False, "--quick", help="Small samples; finishes within ~3 minutes (CI)."),
+    quick: bool = typer.Option(False, "--quick", help="Small samples (CI); a few minutes."),
     pairs: Optional[List[str]] = typer.Option(None, "--pairs", help="Labelled pairs file(s) to add as own rows."),
     data: Optional[Path] = typer.Option(None, "--data", help="Folder with the shared data (the sources "
                                         "of the matrix; default: ../shared/data beside the repository)."),

@@ -209,7 +209,8 @@ def render_transfer(res: dict) -> list[str]:
     card = res.get("card_transfer")
     L = ["## Leave-one-source-out matrix of the shipped model (model card)", ""]
     if has_matrix(card):
-        L += [f"{card.get('what', '')}. Computed at training time on the full training data "
+        what = str(card.get("what") or "Leave one source out")
+        L += [f"{what[:1].upper()}{what[1:]}. Computed at training time on the full training data "
               "(training/build_model.py).", ""] + render_matrix(card, targets=True)
     else:
         L += ["_The model's card has no (MT source, human source) matrix: an older card format, or a model "
