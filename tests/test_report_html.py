@@ -294,7 +294,7 @@ def test_chromium_dom_shows_flags_highlights_and_alignment(rendered):
     mt, rw = rendered["roundtrip"], rendered["rewrite"]
     t = _parse(mt["dom"])
     flagged_rows = t.find("tr", "flagged")
-    assert len(flagged_rows) == sum(s.flagged for s in mt["result"].sentences) >= 14
+    assert len(flagged_rows) == sum(s.flagged for s in mt["result"].sentences) >= 10
     marked = " | ".join(m["text"] for m in t.find("mark", "ev") if m["attrs"].get("tabindex") == "0")
     for trace in ("pricing war", "rescue buoy", "sail on", "Mr. XI", "stoké", "four -day"):
         assert trace in marked, trace
