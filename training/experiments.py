@@ -15,17 +15,15 @@ from __future__ import annotations
 import json
 import sys
 import time
-from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 from _common import SHARED, WORK, log, parser
 
 from mtdetect.cache import CachedEncoder
-from mtdetect.embed import Embedder, pair_cosines
-from mtdetect.features import feature_matrix, feature_names, group_of
+from mtdetect.embed import Embedder
+from mtdetect.features import feature_names, group_of
 from mtdetect.pairs import Pair
-from mtdetect.protocol import run_matrix, sources_by_class, summary
+from mtdetect.protocol import run_matrix, summary
 from mtdetect.sources import Caps, load_sources
 from mtdetect.train import TrainConfig, prepare, transfer_fitter
 
