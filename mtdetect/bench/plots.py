@@ -81,9 +81,13 @@ def write_plots(res: dict, out_dir: Path) -> list[str]:
         _save_fig(fig, out_dir / "speed.png")
         written.append("speed.png")
     ab = (res.get("transfer") or {}).get("ablation")
-    if ab:
+
+    def measured(d: dict | None) -> bool:  # a tiny sample can leave a matrix without any AUC
+        return bool(d) and d.get("mean_roc_auc") is not None and d.get("min_roc_auc") is not None
+
+    if ab and measured(ab.get("full")) and any(measured(ab.get(g)) for g in GROUPS):
         fig, ax = plt.subplots(figsize=(7, 3.5))
-        groups = [g for g in GROUPS if g in ab]
+        groups = [g for g in GROUPS if measured(ab.get(g))]
         x = np.arange(len(groups))
         ax.bar(x - 0.2, [ab[g]["mean_roc_auc"] for g in groups], 0.4, label="mean AUC without the group")
         ax.bar(x + 0.2, [ab[g]["min_roc_auc"] for g in groups], 0.4, label="min AUC without the group")

@@ -154,6 +154,7 @@ def _matrix(config: BenchConfig, data_dir: Path, work_dir: Path, sizes: Sizes, e
         out = bench_transfer(pairs, encoder, TrainConfig(seed=config.seed, group_key="group"), sizes, threshold,
                              config.seed)
     if out is None:
-        skipped.append("leave-one-source-out matrix on the bench sample skipped: the sample holds no "
-                       "(MT source, human source) pair.")
+        skipped.append("leave-one-source-out matrix on the bench sample skipped: no (MT source, human source) "
+                       "cell has both classes left to train on (it needs two MT and two human sources: make the "
+                       "round trips with training/make_roundtrips.py and training/make_asap_pairs.py).")
     return out

@@ -124,7 +124,7 @@ def bench_transfer(pairs: Sequence[Pair], encoder: Any, tc: TrainConfig, sizes: 
     groups = [str(p.meta["group"]) for p in P]
     step("bench: leave-one-source-out matrix (calibrated, as the card's)")
     matrix, _ = matrix_metrics(X, y, P, groups, tc, threshold)
-    if matrix is None:
+    if matrix is None or not matrix["cells"]:
         return None
     out: dict[str, Any] = {**matrix, "n": len(y), "n_mt": int(y.sum()),
                            "per_source": {g: groups.count(g) for g in sorted(set(groups))}}
