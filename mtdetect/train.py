@@ -256,6 +256,26 @@ def fit_calibrated_cols(X: np.ndarray, y: np.ndarray, w: np.ndarray, splits: lis
     return clf
 
 
+def _position(p: Pair) -> int:
+    """A pair's place in its document (`pos`, else `seg_id`; 0 when neither is a number)."""
+    try:
+        return int(p.meta.get("pos") or p.meta.get("seg_id") or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+def article_model_from(pairs: Sequence[Pair], y: np.ndarray, groups: Sequence[str], held_out: np.ndarray,
+                       seed: int, threshold: float) -> tuple[list[np.ndarray], ArticleModel | None]:
+    """Documents of the rows that have a held-out probability (protocol.documents: a pair's
+    `doc`, else `doc_id`), and the article model fitted on them (None unless both classes)."""
+    docs = documents(list(groups), [str(p.meta.get("doc") or p.meta.get("doc_id") or "") for p in pairs],
+                     [_position(p) for p in pairs], np.flatnonzero(~np.isnan(held_out)), seed)
+    if len({int(y[d[0]]) for d in docs}) < 2:
+        return docs, None
+    return docs, fit_article_model([held_out[d] for d in docs], [int(y[d[0]]) for d in docs],
+                                   [str(groups[int(d[0])]) for d in docs], threshold)
+
+
 def matrix_metrics(X: np.ndarray, y: np.ndarray, pairs: Sequence[Pair], groups: Sequence[str],
                    config: TrainConfig, threshold: float,
                    cols: np.ndarray | None = None) -> tuple[dict | None, ArticleModel | None]:
@@ -267,14 +287,7 @@ def matrix_metrics(X: np.ndarray, y: np.ndarray, pairs: Sequence[Pair], groups: 
         return None, None
     cells, pooled, scored = run_matrix(y, groups, transfer_fitter(X, y, pairs, groups, config, cols),
                                        threshold, progress=log)
-    docs_of = [str(p.meta.get("doc") or p.meta.get("doc_id") or "") for p in pairs]
-    pos_of = [int(p.meta.get("pos") or 0) for p in pairs]
-    covered = np.flatnonzero(~np.isnan(pooled))
-    docs = documents(list(groups), docs_of, pos_of, covered, config.seed)
-    am = None
-    if len({int(y[d[0]]) for d in docs}) == 2:
-        am = fit_article_model([pooled[d] for d in docs], [int(y[d[0]]) for d in docs],
-                               [str(groups[int(d[0])]) for d in docs], threshold)
+    docs, am = article_model_from(pairs, y, groups, pooled, config.seed, threshold)
     decide = am.predict if am else (lambda p: float(np.mean(np.asarray(p) >= threshold)))
     cells = article_accuracy(cells, scored, docs, y, decide)
     out = {"what": "leave one source out: each (MT source, human source) cell is scored by a model trained "
@@ -366,12 +379,7 @@ def train(
     t_tr = time.perf_counter()
     transfer, article_model = matrix_metrics(data.X, data.y, data.pairs, groups, config, threshold)
     if article_model is None:  # groups are folds, not sources: documents of the held-out folds
-        docs = documents(list(groups), [str(p.meta.get("doc") or p.meta.get("doc_id") or "") for p in data.pairs],
-                         [int(p.meta.get("pos") or p.meta.get("seg_id") or 0) for p in data.pairs],
-                         np.flatnonzero(covered), config.seed)
-        if len({int(data.y[d[0]]) for d in docs}) == 2:
-            article_model = fit_article_model([oof[d] for d in docs], [int(data.y[d[0]]) for d in docs],
-                                              [str(groups[int(d[0])]) for d in docs], threshold)
+        _, article_model = article_model_from(data.pairs, data.y, groups, oof, config.seed, threshold)
     metrics["transfer"] = transfer
     transfer_seconds = time.perf_counter() - t_tr
     log("fitting the final calibrated model")
