@@ -177,7 +177,6 @@ class Embedder:
                 out[idx] = self._forward(ids).float().numpy()
         return out
 
-
     def token_states(self, sentences: Sequence[str]) -> list[tuple[list[str], np.ndarray]]:
         """Each sentence's word pieces and their unit-length contextual vectors (last layer,
         [CLS] and [SEP] left out), batched like `encode` (one token length per batch)."""

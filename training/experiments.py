@@ -3,6 +3,7 @@
     python training/experiments.py features      # embed + features of every source, cached in training/work
     python training/experiments.py variants      # recipes: all features, no amount-of-edit features, edits only, trees
     python training/experiments.py hashed        # a learned lexicon of edits (hashed words of each edit)
+    python training/experiments.py tokens        # contextual token alignment (MiniLM) as single features
     python training/experiments.py shortcuts     # per-group ablation, ASSET at matched length
 
 Every number is a cell of the (MT source, human source) matrix (mtdetect/protocol.py): the
@@ -122,15 +123,52 @@ def hashed() -> None:
         print(f"  {c.mt} vs {c.human}: {c.roc_auc}")
 
 
+def tokens(n: int = 300) -> None:
+    """Contextual token alignment (MiniLM's last layer, BERTScore-style) as single features:
+    how similar each changed word piece stays to its best counterpart on the other side."""
+    from sklearn.metrics import roc_auc_score
+
+    _, y, groups, _, extra = load()
+    rng = np.random.default_rng(13)
+    g = np.asarray(groups)
+    embedder = Embedder()
+
+    def values(i_ref: tuple, i_cand: tuple) -> dict[str, float]:
+        (rt, rx), (ct, cx) = i_ref, i_cand
+        sim = cx @ rx.T
+        best_c, best_r = sim.max(1), sim.max(0)
+        ref_pieces = set(rt)
+        changed = [best_c[i] for i, t in enumerate(ct) if t not in ref_pieces and t.isalpha()]
+        return {"precision (mean)": float(best_c.mean()), "recall (mean)": float(best_r.mean()),
+                "changed words' similarity": float(np.mean(changed)) if changed else 1.0,
+                "share of changed words below 0.6": float(np.mean(np.array(changed) < 0.6)) if changed else 0.0}
+
+    feats: dict[str, list[dict[str, float]]] = {}
+    for src in sorted(set(groups)):
+        rows = rng.choice(np.flatnonzero(g == src), min(n, int((g == src).sum())), replace=False)
+        states = embedder.token_states([extra["refs"][i] for i in rows] + [extra["cands"][i] for i in rows])
+        feats[src] = [values(states[k], states[len(rows) + k]) for k in range(len(rows))
+                      if len(states[k][0]) and len(states[len(rows) + k][0])]
+    mt = sorted({s for s in groups if y[g == s][0] == 1})
+    human = sorted(set(groups) - set(mt))
+    for name in feats[mt[0]][0]:
+        print(f"\n{name}: single-feature AUC (MT source row, human source column)\n")
+        print("| | " + " | ".join(human) + " |\n|---|" + "---|" * len(human))
+        for m in mt:
+            aucs = [roc_auc_score([1] * len(feats[m]) + [0] * len(feats[h]),
+                                  [d[name] for d in feats[m]] + [d[name] for d in feats[h]]) for h in human]
+            print(f"| {m} | " + " | ".join(f"{a:.2f}" for a in aucs) + " |", flush=True)
+
+
 def shortcuts() -> None:
+    from mtdetect.bench.transfer import transfer_ablation
+
     X, y, groups, pairs, extra = load()
-    names = feature_names()
-    rows = [("all", matrix(X, y, groups, pairs, calibrated=False))]
-    for grp in sorted({group_of(n) for n in names}):
-        cols = np.array([i for i, n in enumerate(names) if group_of(n) != grp])
-        rows.append((f"without {grp}", matrix(X, y, groups, pairs, cols, calibrated=False)))
+    ab = transfer_ablation(X, y, pairs, groups, feature_names(), TrainConfig(group_key="group"))
     print("\nAblation by feature group (base classifier, uncalibrated: AUC only)\n")
-    table(rows, calibrated=False)
+    print("| recipe | min AUC | mean AUC |\n|---|---|---|")
+    for name, res in ab.items():
+        print(f"| {'all' if name == 'full' else 'without ' + name} | {res['min_roc_auc']:.3f} | {res['mean_roc_auc']:.3f} |")
     # ASSET at matched length: only pairs whose length ratio is within 0.8-1.25 on both classes.
     ratio = np.array([len(c.split()) / max(len(r.split()), 1) for r, c in zip(extra["refs"], extra["cands"])])
     matched = (ratio >= 0.8) & (ratio <= 1.25)
@@ -144,9 +182,10 @@ def shortcuts() -> None:
 
 def main() -> int:
     ap = parser(__doc__)
-    ap.add_argument("what", choices=["features", "variants", "hashed", "shortcuts"])
+    ap.add_argument("what", choices=["features", "variants", "hashed", "tokens", "shortcuts"])
     args = ap.parse_args()
-    {"features": features, "variants": variants, "hashed": hashed, "shortcuts": shortcuts}[args.what]()
+    {"features": features, "variants": variants, "hashed": hashed, "tokens": tokens,
+     "shortcuts": shortcuts}[args.what]()
     return 0
 
 
