@@ -107,13 +107,13 @@ def hashed() -> None:
     from sklearn.linear_model import LogisticRegression
 
     from mtdetect.detect.pivot import feature_matrix as hashed_matrix
-    from mtdetect.learn.train import sample_weights
+    from mtdetect.learn.weights import balanced_weights, pair_sources
 
     X, y, groups, pairs, extra = load()
     H = hashed_matrix(extra["refs"], extra["cands"]).tocsr()
 
     def fit(train: np.ndarray):
-        w = sample_weights([pairs[i] for i in train], y[train])
+        w = balanced_weights(y[train], *pair_sources([pairs[i] for i in train]))
         clf = LogisticRegression(C=0.3, max_iter=300, solver="liblinear").fit(H[train], y[train], sample_weight=w)
         return lambda rows: clf.predict_proba(H[rows])[:, 1]
 

@@ -17,7 +17,6 @@ Trained on originals and their own real round trips (`training/build_reffree.py`
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -27,19 +26,11 @@ from mtdetect.features.standalone.solo import SoloFeatures, solo_features
 from mtdetect.card.model import Model, load_model, reference_free_spec
 from mtdetect.results import ArticleResult, SentenceResult
 from mtdetect.features.standalone.families import FAMILIES, RFScorer, family_matrix, masked_sentences
+from mtdetect.learn.calibration import article_probability, platt_probability
 from mtdetect.text import split_sentences, tokenize
 
 VERDICT_MT, VERDICT_NONE, VERDICT_UNSURE = "round-trip MT", "no MT evidence", "inconclusive"
 DECISIVE = 0.7  # for a card without a verdict_rule: p_article >= 0.7 (or <= 0.3) for a verdict
-
-
-def article_probability_from(cal: dict, margins: np.ndarray) -> float:
-    """The card's article calibration applied to sentence margins (0.5 with no sentences)."""
-    if len(margins) == 0:
-        return 0.5
-    m = float(np.mean(margins))
-    z = cal["coef_mean"] * m + cal["coef_mean_sqrt_n"] * m * math.sqrt(len(margins)) + cal["intercept"]
-    return 1.0 / (1.0 + math.exp(-max(min(z, 700.0), -700.0)))
 
 
 def verdict_of(p_article: float, n_scored: int, decisive: float = DECISIVE) -> str:
@@ -102,11 +93,12 @@ class ReferenceFreeDetector:
         if not sentences:
             return np.zeros(0), []
         m = self.margins(sentences)
-        a, b = self.scorer.platt
-        return 1.0 / (1.0 + np.exp(-(a * m + b))), [solo_features(s) for s in sentences]
+        return platt_probability(self.scorer.platt, m), [solo_features(s) for s in sentences]
 
     def article_probability_of(self, margins: np.ndarray) -> float:
-        return article_probability_from(self.model.card["article_calibration"], np.asarray(margins))
+        margins = np.asarray(margins)
+        mean = float(np.mean(margins)) if len(margins) else 0.0
+        return article_probability(self.model.card["article_calibration"], mean, len(margins))
 
     def score_article(self, suspect: str) -> ArticleResult:
         """Segment, score each sentence on its own, and decide the article verdict."""
@@ -122,8 +114,7 @@ class ReferenceFreeDetector:
                 todo.append(i)
         texts = [sus[i] for i in todo]
         m = self.margins(texts) if texts else np.zeros(0)
-        a, b = self.scorer.platt
-        p = 1.0 / (1.0 + np.exp(-(a * m + b))) if len(m) else np.zeros(0)
+        p = platt_probability(self.scorer.platt, m) if len(m) else np.zeros(0)
         for i, prob in zip(todo, p):
             results[i].p_mt = float(prob)
             results[i].flagged = bool(prob >= self.threshold)
