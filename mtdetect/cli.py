@@ -71,7 +71,7 @@ def _guarded(fn):  # noqa: ANN001 - a decorator for command bodies
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):  # noqa: ANN002, ANN003
-        from mtdetect.card.model import ModelError
+        from mtdetect.card.card import ModelError
         from mtdetect.learn.roundtrip import RoundTripError
         from mtdetect.text import InputError
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from mtdetect.report import html as report_html
+from mtdetect.report import html_style as report_html
 from mtdetect.cli import app
 from mtdetect.report.html import render_html
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from mtdetect.card.model import default_model_dir
+from mtdetect.card.kinds import default_model_dir
 from mtdetect.detect.reference import Detector
 
 from conftest import SEED

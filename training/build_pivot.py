@@ -30,9 +30,8 @@ import numpy as np
 
 from _common import REPO, parser  # also puts the repository on sys.path
 
-from mtdetect.detect.pivot import (
-    UNSEEN_P, adds_honorific, aggregate, feature_matrix, language_of, save_pivot_model, unseen_honorific_p,
-)
+from mtdetect.detect.pivot import UNSEEN_P, aggregate, language_of, save_pivot_model, unseen_honorific_p
+from mtdetect.features.pivot import adds_honorific, feature_matrix
 from mtdetect.learn.metrics import brier, ece
 from mtdetect.text import normalize
 

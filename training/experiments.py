@@ -106,7 +106,7 @@ def hashed() -> None:
     words and character n-grams (pivot.feature_matrix), uncalibrated (AUC is what it measures)."""
     from sklearn.linear_model import LogisticRegression
 
-    from mtdetect.detect.pivot import feature_matrix as hashed_matrix
+    from mtdetect.features.pivot import feature_matrix as hashed_matrix
     from mtdetect.learn.weights import balanced_weights, pair_sources
 
     X, y, groups, pairs, extra = load()

@@ -26,7 +26,7 @@ def bench_without_reference(detector: Any) -> dict:
     import tempfile
 
     from mtdetect.detect.index import ArchiveIndex, build_index
-    from mtdetect.card.model import default_model_dir, reference_free_spec
+    from mtdetect.card.kinds import default_model_dir
     from mtdetect.detect.reference_free import ReferenceFreeDetector
     from mtdetect.detect.reference import score_with_index
 
@@ -46,7 +46,7 @@ def bench_without_reference(detector: Any) -> dict:
                 "index_match": (m.match or {}).get("id"), "index_verdict": m.verdict,
                 "pivot": (m.pivot or {}).get("language"),
             })
-    rf_card = json.loads((default_model_dir(reference_free_spec()) / "card.json").read_text(encoding="utf-8"))
+    rf_card = json.loads((default_model_dir("reference-free") / "card.json").read_text(encoding="utf-8"))
     tr = detector.model.card.get("metrics", {}).get("transfer") or {}
     ref_sources = {**tr.get("mt_sources", {}), **tr.get("human_sources", {})}
     per = rf_card["metrics"]["heldout"]["sentence"]["per_group"]

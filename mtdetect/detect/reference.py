@@ -22,7 +22,8 @@ from mtdetect.align import AlignConfig, Link, align
 from mtdetect.embed.minilm import Embedder, pair_cosines
 from mtdetect.features import PairFeatures, feature_matrix, uses_cosine
 from mtdetect.inputs.guard import check_alignment_size
-from mtdetect.card.model import Model, load_model
+from mtdetect.card.load import load_model
+from mtdetect.card.model import Model
 from mtdetect.results import ArticleResult, SentenceResult
 from mtdetect.text import normalize, split_sentences, tokenize
 
@@ -126,7 +127,7 @@ class Detector:
 
     @property
     def signature(self) -> str:
-        return self.model.signature_at(self.threshold, getattr(self.embedder, "precision", None))
+        return str(self.model.signature_of(self.threshold, getattr(self.embedder, "precision", None)))
 
     def _probabilities(self, refs: list[str], cands: list[str], cos: np.ndarray) -> tuple[np.ndarray, list]:
         X, names, rows = feature_matrix(refs, cands, cos)

@@ -23,7 +23,9 @@ from typing import Any, Sequence
 import numpy as np
 
 from mtdetect.features.standalone.solo import SoloFeatures, solo_features
-from mtdetect.card.model import Model, load_model, reference_free_spec
+from mtdetect.card.card import ModelError
+from mtdetect.card.load import load_model
+from mtdetect.card.model import Model
 from mtdetect.results import ArticleResult, SentenceResult
 from mtdetect.features.standalone.families import FAMILIES, RFScorer, family_matrix, masked_sentences
 from mtdetect.learn.calibration import article_probability, platt_probability
@@ -50,12 +52,10 @@ class ReferenceFreeDetector:
 
     def __init__(self, model: Model | str | Path | None = None, threshold: float | None = None,
                  min_words: int = 4, embedder: Any = None) -> None:
-        self.model = model if isinstance(model, Model) else load_model(model, spec=reference_free_spec())
+        self.model = model if isinstance(model, Model) else load_model(model, kind="reference-free")
         card = self.model.card
         self.families = list(card["families"])
         if not set(self.families) <= set(FAMILIES) or not isinstance(self.model.classifier, dict):
-            from mtdetect.card.model import ModelError
-
             raise ModelError(f"{self.model.path}: reference-free card names unknown families or has no arrays")
         self.scorer = RFScorer(self.model.classifier, self.families, card["train_config"]["dense_weight"])
         self.threshold = self.model.threshold if threshold is None else float(threshold)
@@ -71,8 +71,6 @@ class ReferenceFreeDetector:
             self._embedder = default_embedder()
         emb = self.model.card.get("embedding") or {}
         if emb and emb.get("weights_sha256") != self._embedder.weights_sha256:
-            from mtdetect.card.model import ModelError
-
             raise ModelError(f"{self.model.path}: model trained with embedding weights {emb.get('weights_sha256')}, "
                              f"installed weights are {self._embedder.weights_sha256}")
         self._precision = getattr(self._embedder, "precision", None)
@@ -80,7 +78,7 @@ class ReferenceFreeDetector:
 
     @property
     def signature(self) -> str:
-        return self.model.signature_at(self.threshold, self._precision)
+        return str(self.model.signature_of(self.threshold, self._precision))
 
     def margins(self, sentences: Sequence[str]) -> np.ndarray:
         """Uncalibrated linear margins of the sentences (what the article probability reads)."""

@@ -177,7 +177,8 @@ def decisive_bound(p: np.ndarray, y: np.ndarray, sources: Sequence[str]) -> floa
 def train_reference_free(units: Sequence[Unit], out_dir: Path, config: RFConfig = RFConfig(), encoder: Any = None,
                          blocks: dict[str, Any] | None = None, extra_card: dict | None = None, log: Any = None):
     """Held-out evaluation by source, calibration on the held-out margins, final fit on all, save."""
-    from mtdetect.card.model import reference_free_spec, save_model
+    from mtdetect.card.kinds import reference_free_spec
+    from mtdetect.card.model import save_model
     from mtdetect.features.standalone.families import rf_feature_names
 
     t0 = time.perf_counter()
