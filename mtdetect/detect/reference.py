@@ -19,6 +19,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from mtdetect.align import AlignConfig, Link, align
+from mtdetect.detect.base import needs_reference
 from mtdetect.embed.minilm import Embedder, pair_cosines
 from mtdetect.features import PairFeatures, feature_matrix, uses_cosine
 from mtdetect.inputs.guard import check_alignment_size
@@ -107,7 +108,10 @@ def _evidence(pf: PairFeatures, limit: int = 8) -> list[dict]:
 
 
 class Detector:
-    """Reference-based round-trip MT detector: embedding model + trained classifier."""
+    """Reference-based round-trip MT detector: embedding model + trained classifier
+    (an ArticleDetector, detect/base.py)."""
+
+    mode = "reference"
 
     def __init__(
         self,
@@ -151,10 +155,10 @@ class Detector:
         out[todo] = p
         return out
 
-    def score_article(self, suspect: str, reference: str) -> ArticleResult:
+    def score_article(self, suspect: str, reference: str | None = None) -> ArticleResult:
         """Segment, align, extract features, classify, and decide the article verdict."""
         sus = [s.text for s in split_sentences(suspect)]
-        ref = [s.text for s in split_sentences(reference)]
+        ref = [s.text for s in split_sentences(needs_reference(self, reference))]
         check_alignment_size(len(sus), len(ref))
         links = align(sus, ref, self.embedder.encode, self.align_config)
         return self._assemble(sus, ref, links)

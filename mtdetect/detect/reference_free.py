@@ -24,6 +24,7 @@ import numpy as np
 
 from mtdetect.features.standalone.solo import SoloFeatures, solo_features
 from mtdetect.card.card import ModelError
+from mtdetect.detect.base import takes_no_reference
 from mtdetect.card.load import load_model
 from mtdetect.card.model import Model
 from mtdetect.results import ArticleResult, SentenceResult
@@ -48,7 +49,10 @@ def _evidence(sf: SoloFeatures, limit: int = 8) -> list[dict]:
 
 
 class ReferenceFreeDetector:
-    """Scores an article with no reference: per-sentence and article probabilities."""
+    """Scores an article with no reference: per-sentence and article probabilities
+    (an ArticleDetector, detect/base.py)."""
+
+    mode = "reference-free"
 
     def __init__(self, model: Model | str | Path | None = None, threshold: float | None = None,
                  min_words: int = 4, embedder: Any = None) -> None:
@@ -98,8 +102,9 @@ class ReferenceFreeDetector:
         mean = float(np.mean(margins)) if len(margins) else 0.0
         return article_probability(self.model.card["article_calibration"], mean, len(margins))
 
-    def score_article(self, suspect: str) -> ArticleResult:
+    def score_article(self, suspect: str, reference: str | None = None) -> ArticleResult:
         """Segment, score each sentence on its own, and decide the article verdict."""
+        takes_no_reference(self, reference)
         sus = [s.text for s in split_sentences(suspect)]
         results: list[SentenceResult] = []
         todo: list[int] = []
@@ -129,7 +134,11 @@ class ReferenceFreeDetector:
 
 def heldout_table(card: dict) -> list[dict]:
     """The reference-free card's leave-one-source-out numbers, one row per left-out source
-    (for `mtdetect bench` and the README): sentence and article ROC-AUC and their sizes."""
+    (for `mtdetect bench` and the README): sentence and article ROC-AUC and their sizes. Sources
+    are named domain:producer (learn/source_names.py), whatever names the card keeps."""
+    from mtdetect.learn.source_names import canonical
+
     per = card.get("metrics", {}).get("heldout", {}).get("per_source", {})
-    return [{"source": s, "sentence_auc": r.get("sentence_auc"), "article_auc": r.get("article_auc"),
-             "n_sentences": r.get("n_sentences"), "n_docs": r.get("n_docs")} for s, r in sorted(per.items())]
+    return sorted(({"source": canonical(s), "sentence_auc": r.get("sentence_auc"), "article_auc": r.get("article_auc"),
+                    "n_sentences": r.get("n_sentences"), "n_docs": r.get("n_docs")} for s, r in per.items()),
+                  key=lambda row: row["source"])
