@@ -53,3 +53,12 @@ def test_article_calibration_formula():
     z = 1.0 * 0.4 + 0.5 * 0.4 * 3.0 - 0.2
     assert article_probability(cal, 0.4, 9) == pytest.approx(1 / (1 + np.exp(-z)))
     assert platt_probability((2.0, 0.0), np.array([0.0]))[0] == 0.5
+
+
+def test_one_source_vocabulary():
+    from mtdetect.learn.source_names import canonical, matrix_source
+
+    assert canonical("asap-fr") == "essays:gt-fr" == canonical("essays:gt-fr")
+    assert canonical("tweets-ru") == "tweets:opus-mt-ru" and matrix_source("tweets-ru") == "tweets:opus-mt"
+    assert canonical("wmt-human") == "news:human" and canonical("asset-rewrite") == "wikipedia:crowd"
+    assert matrix_source("apertium-es") == "wikipedia:apertium" and canonical("bible-original") == "bible:original"

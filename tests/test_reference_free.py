@@ -172,4 +172,4 @@ def test_heldout_table_reads_the_card():
 
     card = json.loads((default_model_dir("reference-free") / "card.json").read_text())
     rows = {r["source"]: r for r in heldout_table(card)}
-    assert rows["asap-fr"]["n_docs"] > 0 and 0.0 <= rows["asap-fr"]["article_auc"] <= 1.0
+    assert rows["essays:gt-fr"]["n_docs"] > 0 and 0.0 <= rows["essays:gt-fr"]["article_auc"] <= 1.0

@@ -126,7 +126,7 @@ def hashed() -> None:
 def tokens(n: int = 300) -> None:
     """Contextual token alignment (MiniLM's last layer, BERTScore-style) as single features:
     how similar each changed word piece stays to its best counterpart on the other side."""
-    from sklearn.metrics import roc_auc_score
+    from mtdetect.learn.metrics import auc
 
     _, y, groups, _, extra = load()
     rng = np.random.default_rng(13)
@@ -155,8 +155,8 @@ def tokens(n: int = 300) -> None:
         print(f"\n{name}: single-feature AUC (MT source row, human source column)\n")
         print("| | " + " | ".join(human) + " |\n|---|" + "---|" * len(human))
         for m in mt:
-            aucs = [roc_auc_score([1] * len(feats[m]) + [0] * len(feats[h]),
-                                  [d[name] for d in feats[m]] + [d[name] for d in feats[h]]) for h in human]
+            aucs = [auc([1] * len(feats[m]) + [0] * len(feats[h]),
+                        [d[name] for d in feats[m]] + [d[name] for d in feats[h]]) for h in human]
             print(f"| {m} | " + " | ".join(f"{a:.2f}" for a in aucs) + " |", flush=True)
 
 

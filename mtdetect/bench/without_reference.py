@@ -8,15 +8,7 @@ from typing import Any
 
 from mtdetect.bench.config import SEEDS
 from mtdetect.bench.tables import fmt, table
-
-
-# The reference-free card names some sources differently (its folds split tweets by pivot).
-SAME_SOURCE = {"asap-fr": "essays:gt-fr", "asap-zh": "essays:gt-zh", "tweets": "tweets:opus-mt"}
-
-
-def same_source(name: str) -> str:
-    """The reference-based matrix's name for a source of the reference-free card."""
-    return SAME_SOURCE.get(name) or ("tweets:opus-mt" if name.startswith("tweets-") else name)
+from mtdetect.learn.source_names import canonical, matrix_source
 
 
 def bench_without_reference(detector: Any) -> dict:
@@ -50,8 +42,8 @@ def bench_without_reference(detector: Any) -> dict:
     tr = detector.model.card.get("metrics", {}).get("transfer") or {}
     ref_sources = {**tr.get("mt_sources", {}), **tr.get("human_sources", {})}
     per = rf_card["metrics"]["heldout"]["sentence"]["per_group"]
-    out["auc_by_source"] = [{"source": g, "reference_free": m["roc_auc"],
-                             "reference_based": (ref_sources.get(same_source(g)) or {}).get("min_roc_auc")}
+    out["auc_by_source"] = [{"source": canonical(g), "reference_free": m["roc_auc"],
+                             "reference_based": (ref_sources.get(matrix_source(g)) or {}).get("min_roc_auc")}
                             for g, m in per.items()]
     return out
 
