@@ -104,6 +104,8 @@ class Heldout:
 
 def leave_one_source_out(units: Sequence[Unit], blocks: dict[str, Any], config: RFConfig,
                          sources: Sequence[str] | None = None, log: Any = None) -> Heldout:
+    """Each MT source left out in turn (protocol.leave_sources_out, scoped to one half of its
+    domain's originals, which are tested beside it); per-source AUCs and the held-out margins."""
     y = np.array([u.label for u in units])
     src = np.array([u.source for u in units])
     dom = np.array([u.domain for u in units])
