@@ -73,7 +73,7 @@ def _guarded(fn):  # noqa: ANN001 - a decorator for command bodies
     def wrapper(*args, **kwargs):  # noqa: ANN002, ANN003
         from mtdetect.card.card import ModelError
         from mtdetect.learn.roundtrip import RoundTripError
-        from mtdetect.text import InputError
+        from mtdetect.inputs.errors import InputError
 
         try:
             return fn(*args, **kwargs)
@@ -126,7 +126,7 @@ def score(
     archive (--index), on its own (neither: reference-free), or score sentence pairs (--pairs)."""
     from mtdetect.report.progress import Status, set_quiet
     from mtdetect.report.render import render_article, render_pairs, write_output
-    from mtdetect.text import InputError
+    from mtdetect.inputs.errors import InputError
 
     set_quiet(quiet)
     if threshold is not None and not 0.0 <= threshold <= 1.0:
