@@ -27,7 +27,7 @@ from mtdetect.inputs.budget import Budget, BudgetReader
 from mtdetect.card.card import card_sha256, seal_card
 from mtdetect.card.load import load_model
 from mtdetect.text import InputError, normalize
-from test_hostile import assert_fails, run, score
+from test_inputs_refused import assert_fails, run, score
 
 SENT = "The minister said the talks would resume on Monday after a long pause in the capital."
 CAND = "The minister said talks would restart on Monday after a long break in the capital."
