@@ -219,13 +219,20 @@ class Model:
         d = self.card.get("article_model")
         return ArticleModel.from_dict(d) if d else None
 
-    def signature_at(self, threshold: float, precision: str | None = None) -> str:
+    def signature_at(self, threshold: float, precision: str | None = None, embedding: dict | None = None) -> str:
         """The signature of scores flagged at `threshold` (the card's own, or a user's) from
-        embeddings computed at `precision` (the card's own when None, or the one this CPU ran)."""
+        embeddings computed at `precision` (the card's own when None, or the one this CPU ran),
+        or by another `embedding` model than the card's ({name, weights_sha256, precision}:
+        the aligning embedder a user chose, e.g. the static one, when the features read no
+        embedding)."""
         sig = self.signature
         if threshold != self.threshold:
             sig = sig.replace(f"thr:{self.threshold:g}", f"thr:{threshold:g}")
         emb = self.card.get("embedding")
+        if emb and embedding and embedding.get("weights_sha256") != emb.get("weights_sha256"):
+            head = sig.split("|", 1)[0]
+            return sig.replace(head, f"emb:{embedding['name'].split('/')[-1]}@{embedding['weights_sha256']}"
+                                     f"{_precision_tag(embedding)}", 1)
         if emb and precision and precision != emb.get("precision", "fp32"):
             head = f"@{emb['weights_sha256']}"
             sig = sig.replace(head + _precision_tag(emb), head + _precision_tag({"precision": precision}), 1)

@@ -48,6 +48,8 @@ def zipf(word: str) -> float:
     return float(zipf_frequency(word, "en"))
 
 
+@lru_cache(maxsize=200_000)
 def is_content(word: str) -> bool:
-    """A content word: alphabetic or numeric, not a stopword."""
+    """A content word: alphabetic or numeric, not a stopword (cached: the features ask about each
+    token several times)."""
     return any(ch.isalnum() for ch in word) and word.lower() not in STOPWORDS

@@ -45,10 +45,10 @@ def _index_fallback(config: ScanConfig, detector: Any) -> Callable[[str], Any]:
 
 def build_scorer(config: ScanConfig, fallback: Callable | None) -> BatchScorer:
     """What each worker calls once: the embedding model, the Detector, the mode's fallback."""
-    from ..embed import Embedder
+    from ..embed_static import make_embedder
     from ..score import Detector
 
-    embedder = Embedder(threads=config.threads)
+    embedder = make_embedder(config.embedder, config.device, config.threads)
     if config.cache:
         from ..cache import CachedEncoder
 
