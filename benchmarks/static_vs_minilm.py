@@ -33,9 +33,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from mtdetect.align import align  # noqa: E402
-from mtdetect.embed import BatchEncoder  # noqa: E402
-from mtdetect.embed_static import make_embedder  # noqa: E402
-from mtdetect.score import Detector  # noqa: E402
+from mtdetect.embed.minilm import BatchEncoder  # noqa: E402
+from mtdetect.embed import make_embedder  # noqa: E402
+from mtdetect.detect.reference import Detector  # noqa: E402
 from mtdetect.text import split_sentences  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"

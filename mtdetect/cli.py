@@ -79,9 +79,9 @@ def _guarded(fn):  # noqa: ANN001 - a decorator for command bodies
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):  # noqa: ANN002, ANN003
-        from .model import ModelError
-        from .roundtrip import RoundTripError
-        from .text import InputError
+        from mtdetect.card.model import ModelError
+        from mtdetect.learn.roundtrip import RoundTripError
+        from mtdetect.text import InputError
 
         try:
             return fn(*args, **kwargs)
@@ -134,10 +134,10 @@ def score(
 ) -> None:
     """Score a suspect article against its reference (--reference), against its original found in an
     archive (--index), on its own (neither: reference-free), or score sentence pairs (--pairs)."""
-    from .progress import Status, set_quiet
-    from .render import render_article, render_pairs, write_output
-    from .select import score_article_files, score_pairs_file
-    from .text import InputError
+    from mtdetect.detect.select import score_article_files, score_pairs_file
+    from mtdetect.report.progress import Status, set_quiet
+    from mtdetect.report.render import render_article, render_pairs, write_output
+    from mtdetect.text import InputError
 
     set_quiet(quiet)
     if threshold is not None and not 0.0 <= threshold <= 1.0:
@@ -163,7 +163,7 @@ def score(
     suspect_name = suspect if suspect not in (None, "-") else "<stdin>"
     with Status() as status:
         result = score_article_files(suspect, suspect_name, reference, index, model, rf_model, threshold, status,
-                                (embedder.value, device.value))
+                                     (embedder.value, device.value))
     if result.n_sentences == 0:
         raise InputError(f"{suspect_name}: no sentences found")
     reference_name = reference or (result.match or {}).get("id")
@@ -180,9 +180,9 @@ def index_cmd(
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ) -> None:
     """Index an archive of original articles for `mtdetect score SUSPECT --index INDEX`."""
-    from .index import build_index
-    from .progress import Counter, set_quiet
-    from .roundtrip import read_documents
+    from mtdetect.detect.index import build_index
+    from mtdetect.report.progress import Counter, set_quiet
+    from mtdetect.learn.roundtrip import read_documents
 
     set_quiet(quiet)
     docs = read_documents(archive)
@@ -207,10 +207,10 @@ def train(
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ) -> None:
     """Train a model on labelled pairs and report grouped held-out metrics."""
-    from .pairs import read_pairs
-    from .progress import set_quiet
-    from .train import TrainConfig
-    from .train import train as train_model
+    from mtdetect.inputs.pairs import read_pairs
+    from mtdetect.report.progress import set_quiet
+    from mtdetect.learn.train import TrainConfig
+    from mtdetect.learn.train import train as train_model
 
     set_quiet(quiet)
     records = read_pairs(pairs, require_label=True)
@@ -244,10 +244,10 @@ def roundtrip(
     """Round-trip English text through Apertium and write labelled (mt) pairs for `mtdetect train`."""
     import io
 
-    from .pairs import write_jsonl
-    from .progress import Counter, set_quiet
-    from .render import write_output
-    from .roundtrip import read_documents, roundtrip_pairs
+    from mtdetect.inputs.pairs import write_jsonl
+    from mtdetect.report.progress import Counter, set_quiet
+    from mtdetect.report.render import write_output
+    from mtdetect.learn.roundtrip import read_documents, roundtrip_pairs
 
     set_quiet(quiet)
     pivots = [p.strip() for p in via.split(",") if p.strip()]
@@ -282,8 +282,8 @@ def bench(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
 ) -> None:
     """Accuracy against baselines on held-out data, and speed against the embedding floor."""
-    from .bench import DEFAULT_OUT, RECORD_DIR, BenchConfig, plots_unavailable, run_bench
-    from .progress import set_quiet
+    from mtdetect.bench import DEFAULT_OUT, RECORD_DIR, BenchConfig, plots_unavailable, run_bench
+    from mtdetect.report.progress import set_quiet
 
     set_quiet(quiet)
     if update_record:
@@ -337,9 +337,9 @@ def scan(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
 ) -> None:
     """Score a corpus of articles into a resumable JSONL file, in parallel (local cores or Ray)."""
-    from .progress import log, set_quiet
-    from .scan import ScanAborted, ScanConfig
-    from .scan import scan as run_scan
+    from mtdetect.report.progress import log, set_quiet
+    from mtdetect.scan import ScanAborted, ScanConfig
+    from mtdetect.scan import scan as run_scan
 
     set_quiet(quiet)
     if index is not None and reference_free:

@@ -12,8 +12,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mtdetect.embed_static import (
-    STATIC_DIR, StaticEmbedder, StaticModelError, make_embedder, read_static_card,
+from mtdetect.embed import make_embedder
+from mtdetect.embed.static import (
+    STATIC_DIR, StaticEmbedder, StaticModelError, read_static_card,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -87,7 +88,7 @@ def test_make_embedder_names():
 
 
 def test_signature_names_the_aligning_embedder(static):
-    from mtdetect.score import Detector
+    from mtdetect.detect.reference import Detector
 
     det = Detector(embedder=static)
     head = det.signature.split("|")[0]
@@ -124,8 +125,8 @@ def test_minilm_device_choice(embedder):
     """--device: auto takes CUDA only where torch sees a GPU; cuda without one is a one-line input error."""
     import torch
 
-    from mtdetect.embed import pick_device
-    from mtdetect.errors import InputError
+    from mtdetect.embed.minilm import pick_device
+    from mtdetect.inputs.errors import InputError
 
     assert pick_device("cpu") == "cpu"
     assert pick_device("auto") == ("cuda" if torch.cuda.is_available() else "cpu")

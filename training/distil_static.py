@@ -8,7 +8,7 @@
 
 Takes about a minute on 2 cores (every word piece of MiniLM's 30,522-piece vocabulary through the
 6-layer transformer once, then PCA). model2vec, torch and transformers are needed here only:
-scoring reads the result with numpy, safetensors and tokenizers (mtdetect/embed_static.py).
+scoring reads the result with numpy, safetensors and tokenizers (mtdetect/embed/static.py).
 
 Settings: model2vec's `distill` with 256 PCA dimensions, SIF weighting 1e-4, mean pooling,
 float16, the `[unusedN]` pieces removed. Nothing is downloaded (HF_HUB_OFFLINE=1; the model is
@@ -138,9 +138,9 @@ def fit_thresholds(out: Path, n_docs: int) -> dict:
     import numpy as np
 
     from mtdetect.align import AlignConfig
-    from mtdetect.embed import Embedder
-    from mtdetect.embed_static import StaticEmbedder
-    from mtdetect.score import VerdictRule
+    from mtdetect.embed.minilm import Embedder
+    from mtdetect.embed.static import StaticEmbedder
+    from mtdetect.detect.reference import VerdictRule
     from mtdetect.text import split_sentences
 
     docs = fit_docs(n_docs)
@@ -178,7 +178,7 @@ def sample_fixture(out: Path) -> dict:
     import numpy as np
     from model2vec import StaticModel
 
-    from mtdetect.embed_static import StaticEmbedder
+    from mtdetect.embed.static import StaticEmbedder
 
     theirs = StaticModel.from_pretrained(str(out)).encode(SAMPLE)
     ours = StaticEmbedder(directory=out).encode(SAMPLE)
@@ -201,7 +201,7 @@ def main() -> None:
     ap.add_argument("--fit-docs", type=int, default=60, help="ASAP essays per pivot to carry the cosine "
                     "thresholds over from MiniLM (default %(default)s)")
     args = ap.parse_args()
-    from mtdetect.model import seal_card
+    from mtdetect.card.model import seal_card
 
     t0 = time.perf_counter()
     OUT.parent.mkdir(parents=True, exist_ok=True)

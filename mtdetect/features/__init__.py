@@ -16,8 +16,8 @@ from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 
-from . import collocation, edits, lexical, literal, similarity, surface
-from .base import Evidence, Group, PairView
+from mtdetect.features import collocation, edits, lexical, literal, similarity, surface
+from mtdetect.features.base import Evidence, Group, PairView
 
 FEATURE_VERSION = "5"
 
@@ -92,7 +92,7 @@ def feature_matrix(
     else:
         items = zip(references, candidates, cosines)
         if progress:
-            from ..progress import track
+            from mtdetect.report.progress import track
 
             items = track(items, total=len(references), label="features")
         rows = [pair_features(r, c, float(e)) for r, c, e in items]
@@ -121,7 +121,7 @@ def feature_pool(workers: int | None = None) -> Iterator[Any]:
         return
     from concurrent.futures import ProcessPoolExecutor
 
-    from .lexicon import bigram_counts, zipf
+    from mtdetect.features.lexicon import bigram_counts, zipf
 
     bigram_counts(), zipf("the")  # load before forking: the workers share them instead of each loading
     with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:

@@ -1,0 +1,421 @@
+"""Training: labelled pairs -> features -> calibrated classifier + card, with grouped held-out metrics.
+
+Validation never uses a random split when the data says where pairs come from: folds are
+formed by `group`, else `dataset`, else `system` (a seeded split only when none is given),
+so the metrics measure transfer to unseen sources, not memory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from mtdetect.embed.cache import CachedEncoder
+from mtdetect.embed.minilm import Embedder, pair_cosines
+from mtdetect.features import feature_matrix, feature_names, uses_cosine
+from mtdetect.learn.metrics import binary_metrics, pick_threshold
+from mtdetect.card.model import Model, save_model
+from mtdetect.inputs.pairs import GROUP_FIELDS, Pair, check_trainable
+from mtdetect.report.progress import log
+from mtdetect.text import normalize
+from mtdetect.learn.protocol import MAX_SOURCES, article_accuracy, documents, run_matrix, sources_by_class, summary
+from mtdetect.detect.article import ArticleModel, fit_article_model
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """How a model is trained; stored in its card."""
+
+    seed: int = 13
+    n_folds: int = 5
+    classifier: str = "logistic"  # "logistic" (ClippedLogistic) or "hgb" (boosted trees)
+    C: float = 0.3
+    sign_constraints: bool = True  # bound logistic weights to the direction a round trip implies
+    max_iter: int = 300
+    learning_rate: float = 0.06
+    max_leaf_nodes: int = 15
+    l2_regularization: float = 1.0
+    calibration: str = "sigmoid"  # Platt scaling: the base model is already logistic
+    threshold_rule: str = "fixed"  # 0.5: Bayes decision on calibrated, class-balanced probabilities
+    group_key: str | None = None  # None: first of group/dataset/system present in the data
+    use_cache: bool = True
+
+
+@dataclass
+class Prepared:
+    """Features of a training set, row-aligned with its pairs."""
+
+    X: np.ndarray
+    y: np.ndarray
+    names: list[str]
+    pairs: list[Pair]
+    dropped_identical: int
+    dropped_duplicates: int
+    encode_seconds: float = 0.0
+    feature_seconds: float = 0.0
+
+
+def data_hash(pairs: Sequence[Pair]) -> str:
+    """SHA-256 over the (reference, candidate, label) triples, order-independent."""
+    h = hashlib.sha256()
+    for line in sorted(json.dumps([p.reference, p.candidate, p.label]) for p in pairs):
+        h.update(line.encode("utf-8"))
+    return h.hexdigest()
+
+
+def prepare(pairs: Sequence[Pair], encoder: Any) -> Prepared:
+    """Normalise, drop copies and duplicates, embed, and compute features."""
+    kept: list[Pair] = []
+    seen: set[tuple[str, str, int | None]] = set()
+    identical = duplicates = 0
+    for p in pairs:
+        ref, cand = normalize(p.reference), normalize(p.candidate)
+        if not ref or not cand or ref == cand:
+            identical += 1  # a copy is not a translation: scored as "copy", never trained on
+            continue
+        key = (ref, cand, p.label)
+        if key in seen:
+            duplicates += 1
+            continue
+        seen.add(key)
+        kept.append(Pair(ref, cand, p.label, p.meta, p.where))
+    t0 = time.perf_counter()
+    refs, cands = [p.reference for p in kept], [p.candidate for p in kept]
+    cos = pair_cosines(refs, cands, encoder, progress=True) if uses_cosine() else np.zeros(len(kept))
+    t1 = time.perf_counter()
+    X, names, _ = feature_matrix(refs, cands, cos, progress=True)
+    t2 = time.perf_counter()
+    y = np.array([p.label if p.label is not None else -1 for p in kept], dtype=int)
+    return Prepared(X, y, names, kept, identical, duplicates, t1 - t0, t2 - t1)
+
+
+def sample_weights(pairs: Sequence[Pair], y: np.ndarray) -> np.ndarray:
+    """Each class carries half the weight; inside a class each domain (`domain`, else `kind`)
+    an equal share, and inside a domain each source (`group`, else `system`, else `pivot`).
+
+    So no class imbalance, no domain (say tweets, of which there are only round trips) and
+    no single MT engine or group of writers can dominate what is learned.
+    """
+    w = np.zeros(len(pairs))
+    for label in (0, 1):
+        families: dict[str, dict[str, list[int]]] = {}
+        for i in np.flatnonzero(y == label):
+            p = pairs[i]
+            source = p.group("group") or p.group("system") or p.group("pivot") or "?"
+            family = p.group("domain") or p.group("kind") or "?"
+            families.setdefault(family, {}).setdefault(source, []).append(int(i))
+        for sources in families.values():
+            for members in sources.values():
+                w[members] = 1.0 / (len(families) * len(sources) * len(members))
+    return w * len(pairs) / 2.0
+
+
+def group_labels(pairs: Sequence[Pair], key: str | None, seed: int, n_folds: int) -> tuple[str, list[str]]:
+    """The grouping used for held-out folds and each pair's group."""
+    keys = [key] if key else list(GROUP_FIELDS[:3])
+    for k in keys:
+        values = [p.group(k) for p in pairs]
+        if all(v is not None for v in values) and len(set(values)) >= 2:
+            return k, [str(v) for v in values]
+    rng = np.random.default_rng(seed)
+    return "random", [f"fold{int(f)}" for f in rng.integers(0, n_folds, len(pairs))]
+
+
+def make_classifier(config: TrainConfig, names: Sequence[str] | None = None) -> Any:
+    """The base estimator: clipped logistic regression (default) or boosted trees.
+
+    `names`: the feature columns it will see (default: all, in feature_names() order).
+    """
+    if config.classifier == "logistic":
+        from mtdetect.features import feature_directions
+        from mtdetect.card.model import ClippedLogistic
+
+        signs = tuple(feature_directions(names)) if config.sign_constraints else None
+        return ClippedLogistic(C=config.C, signs=signs)
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    return HistGradientBoostingClassifier(
+        max_iter=config.max_iter,
+        learning_rate=config.learning_rate,
+        max_leaf_nodes=config.max_leaf_nodes,
+        l2_regularization=config.l2_regularization,
+        random_state=config.seed,
+    )
+
+
+def grouped_splits(groups: Sequence[str], y: np.ndarray, n_folds: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Folds that never split a group; each test fold holds whole groups, and both sides of
+    every fold hold both classes (a calibrator fitted on one class is meaningless).
+
+    Groups that are sources hold one class each (all MT or all human): then each class's
+    groups are spread over the folds separately (biggest first into the smallest fold), with
+    as many folds as the scarcer class has groups (at most n_folds).
+    """
+    garr = np.array(groups)
+    names = sorted(set(groups))
+    sizes = {g: int((garr == g).sum()) for g in names}
+    labels = {g: frozenset(y[garr == g].tolist()) for g in names}
+    by_class = [[g for g in names if labels[g] == frozenset({c})] for c in (0, 1)]
+    mixed = [g for g in names if len(labels[g]) == 2]
+    k = min(n_folds, len(names))
+    if by_class[0] and by_class[1]:
+        k = max(min(k, len(by_class[0]) + len(mixed), len(by_class[1]) + len(mixed)), 2)
+    folds: list[list[str]] = [[] for _ in range(k)]
+    for members in (mixed, by_class[0], by_class[1]):
+        load = [sum(sizes[g] for g in f if g in members) for f in folds]
+        for g in sorted(members, key=lambda g: (-sizes[g], g)):
+            i = int(np.argmin(load))
+            folds[i].append(g)
+            load[i] += sizes[g]
+    out = []
+    for members in folds:
+        test = np.flatnonzero(np.isin(garr, members))
+        train = np.flatnonzero(~np.isin(garr, members))
+        if len(test) and len(set(y[train].tolist())) == 2 and len(set(y[test].tolist())) == 2:
+            out.append((train, test))
+    return out
+
+
+def fit_calibrated(X: np.ndarray, y: np.ndarray, w: np.ndarray, splits: list, config: TrainConfig) -> Any:
+    """Boosted trees, calibrated on held-out groups (one calibrator per fold, averaged)."""
+    from sklearn.calibration import CalibratedClassifierCV
+
+    from threadpoolctl import threadpool_limits
+
+    clf = CalibratedClassifierCV(make_classifier(config), method=config.calibration, cv=splits)
+    with threadpool_limits(1):  # deterministic sums, and faster than 2 threads on a busy machine
+        clf.fit(X, y, sample_weight=w)
+    # The fitted folds are in calibrated_classifiers_; keeping the index arrays of the splits
+    # would only add megabytes of training-row numbers to the model file.
+    clf.cv = len(splits)
+    return clf
+
+
+def out_of_fold(
+    X: np.ndarray, y: np.ndarray, w: np.ndarray, groups: Sequence[str], splits: list, config: TrainConfig
+) -> np.ndarray:
+    """Held-out calibrated probability for every row covered by a test fold (NaN elsewhere).
+
+    Each outer fold gets the full recipe (inner grouped calibration folds included), so the
+    metrics and the threshold describe exactly the kind of model that is shipped.
+    """
+    p = np.full(len(y), np.nan)
+    garr = np.asarray(groups)
+    for train, test in splits:
+        inner = grouped_splits(list(garr[train]), y[train], config.n_folds)
+        if not inner:
+            continue
+        clf = fit_calibrated(X[train], y[train], w[train], inner, config)
+        p[test] = clf.predict_proba(X[test])[:, 1]
+    return p
+
+
+def transfer_fitter(X: np.ndarray, y: np.ndarray, pairs: Sequence[Pair], groups: Sequence[str],
+                    config: TrainConfig, cols: np.ndarray | None = None, calibrated: bool = True) -> Any:
+    """`fit(train_rows) -> scorer(rows)` for the transfer evaluation: the shipped recipe
+    (weights recomputed on the training rows, grouped calibration folds) on columns `cols`.
+
+    `calibrated=False` fits the base classifier only (same ranking, for AUC-only ablations).
+    """
+    names = feature_names()
+    cols = np.arange(X.shape[1]) if cols is None else np.asarray(cols)
+    garr = np.asarray(groups)
+
+    def fit(train: np.ndarray) -> Any:
+        w = sample_weights([pairs[i] for i in train], y[train])
+        Xt = X[np.ix_(train, cols)]
+        if calibrated:
+            inner = grouped_splits(list(garr[train]), y[train], config.n_folds)
+            clf = fit_calibrated_cols(Xt, y[train], w, inner, config, [names[c] for c in cols])
+        else:
+            from threadpoolctl import threadpool_limits
+
+            with threadpool_limits(1):
+                clf = make_classifier(config, [names[c] for c in cols]).fit(Xt, y[train], sample_weight=w)
+        return lambda rows: clf.predict_proba(X[np.ix_(rows, cols)])[:, 1]
+
+    return fit
+
+
+def fit_calibrated_cols(X: np.ndarray, y: np.ndarray, w: np.ndarray, splits: list, config: TrainConfig,
+                        names: list[str]) -> Any:
+    """fit_calibrated on a subset of the feature columns (`names`)."""
+    from sklearn.calibration import CalibratedClassifierCV
+
+    from threadpoolctl import threadpool_limits
+
+    clf = CalibratedClassifierCV(make_classifier(config, names), method=config.calibration, cv=splits)
+    with threadpool_limits(1):
+        clf.fit(X, y, sample_weight=w)
+    return clf
+
+
+def _position(p: Pair) -> int:
+    """A pair's place in its document (`pos`, else `seg_id`; 0 when neither is a number)."""
+    try:
+        return int(p.meta.get("pos") or p.meta.get("seg_id") or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+def article_model_from(pairs: Sequence[Pair], y: np.ndarray, groups: Sequence[str], held_out: np.ndarray,
+                       seed: int, threshold: float) -> tuple[list[np.ndarray], ArticleModel | None]:
+    """Documents of the rows that have a held-out probability (protocol.documents: a pair's
+    `doc`, else `doc_id`), and the article model fitted on them (None unless both classes)."""
+    docs = documents(list(groups), [str(p.meta.get("doc") or p.meta.get("doc_id") or "") for p in pairs],
+                     [_position(p) for p in pairs], np.flatnonzero(~np.isnan(held_out)), seed)
+    if len({int(y[d[0]]) for d in docs}) < 2:
+        return docs, None
+    return docs, fit_article_model([held_out[d] for d in docs], [int(y[d[0]]) for d in docs],
+                                   [str(groups[int(d[0])]) for d in docs], threshold)
+
+
+def matrix_metrics(X: np.ndarray, y: np.ndarray, pairs: Sequence[Pair], groups: Sequence[str],
+                   config: TrainConfig, threshold: float,
+                   cols: np.ndarray | None = None) -> tuple[dict | None, ArticleModel | None]:
+    """The (MT source, human source) leave-one-source-out matrix (protocol.py) and the article
+    model fitted on documents of the pooled held-out probabilities. None when the groups are
+    not sources (all of one class each, at most protocol.MAX_SOURCES of them)."""
+    mt, human = sources_by_class(groups, y)
+    if not mt or not human or len(set(groups)) > MAX_SOURCES:
+        return None, None
+    cells, pooled, scored = run_matrix(y, groups, transfer_fitter(X, y, pairs, groups, config, cols),
+                                       threshold, progress=log)
+    docs, am = article_model_from(pairs, y, groups, pooled, config.seed, threshold)
+    decide = am.predict if am else (lambda p: float(np.mean(np.asarray(p) >= threshold)))
+    cells = article_accuracy(cells, scored, docs, y, decide)
+    out = {"what": "leave one source out: each (MT source, human source) cell is scored by a model trained "
+                   "on every other source (mtdetect/protocol.py)",
+           "threshold": threshold, "cells": [c.to_dict() for c in cells], **summary(cells),
+           "n_article_docs": len(docs)}
+    return out, am
+
+
+def feature_weights(clf: Any, names: list[str]) -> dict[str, float] | None:
+    """Mean standardised logistic weight per feature over the calibrated folds (None for trees)."""
+    models = [c.estimator for c in getattr(clf, "calibrated_classifiers_", [])]
+    if not models or not all(hasattr(m, "weights") for m in models):
+        return None
+    per = [m.weights(names) for m in models]
+    return {n: round(float(np.mean([d[n] for d in per])), 4) for n in names}
+
+
+def per_value_metrics(y: np.ndarray, p: np.ndarray, covered: np.ndarray, values: np.ndarray, threshold: float) -> dict:
+    """Held-out metrics for each value of a field (e.g. each MT system).
+
+    A value whose pairs are all MT (a system) is measured against every held-out human pair,
+    so its AUC says how well that system's output is told apart from human translation.
+    """
+    out = {}
+    humans = covered & (y == 0)
+    for v in sorted(set(values.tolist()) - {""}):
+        m = covered & (values == v)
+        if not m.any():
+            continue
+        if len(set(y[m].tolist())) < 2:
+            m = m | humans
+        out[v] = binary_metrics(y[m], p[m], threshold)
+    return out
+
+
+@dataclass
+class TrainReport:
+    model: Model
+    metrics: dict
+    seconds: dict = field(default_factory=dict)
+
+
+def train(
+    pairs: Sequence[Pair],
+    out_dir: Path,
+    config: TrainConfig = TrainConfig(),
+    embedder: Embedder | None = None,
+    cache_dir: Path | None = None,
+    extra_card: dict | None = None,
+) -> TrainReport:
+    """Train, evaluate on held-out groups, pick the threshold, and save model + card.
+
+    When the groups are sources (each all MT or all human: `domain:producer`, as
+    training/build_model.py tags them), the card's `metrics.transfer` is the (MT source,
+    human source) leave-one-source-out matrix (protocol.py).
+    """
+    check_trainable(list(pairs))
+    t_start = time.perf_counter()
+    embedder = embedder or Embedder()
+    encoder = CachedEncoder(embedder, cache_dir) if config.use_cache else embedder
+    log(f"preparing {len(pairs)} pairs")
+    data = prepare(pairs, encoder)
+    check_trainable(data.pairs)
+    w = sample_weights(data.pairs, data.y)
+    key, groups = group_labels(data.pairs, config.group_key, config.seed, config.n_folds)
+    splits = grouped_splits(groups, data.y, config.n_folds)
+    if not splits:
+        raise ValueError("no held-out fold has both classes on its training side")
+    log(f"held-out evaluation: {len(splits)} folds grouped by {key}")
+    t_fit = time.perf_counter()
+    oof = out_of_fold(data.X, data.y, w, groups, splits, config)
+    covered = ~np.isnan(oof)
+    threshold = pick_threshold(data.y[covered], oof[covered], config.threshold_rule)
+    metrics = {
+        "grouped_by": key,
+        "overall": binary_metrics(data.y[covered], oof[covered], threshold),
+        "per_group": {
+            g: binary_metrics(data.y[m], oof[m], threshold)
+            for g in sorted(set(groups))
+            if (m := covered & (np.array(groups) == g)).any()
+        },
+    }
+    for k in ("dataset", "system", "pivot"):
+        values = np.array([p.group(k) or "" for p in data.pairs])
+        if k != key and (values != "").any():
+            metrics[f"per_{k}"] = per_value_metrics(data.y, oof, covered, values, threshold)
+    log("transfer evaluation: leave one source out")
+    t_tr = time.perf_counter()
+    transfer, article_model = matrix_metrics(data.X, data.y, data.pairs, groups, config, threshold)
+    if article_model is None:  # groups are folds, not sources: documents of the held-out folds
+        _, article_model = article_model_from(data.pairs, data.y, groups, oof, config.seed, threshold)
+    metrics["transfer"] = transfer
+    transfer_seconds = time.perf_counter() - t_tr
+    log("fitting the final calibrated model")
+    clf = fit_calibrated(data.X, data.y, w, splits, config)
+    seconds = {
+        "encode": round(data.encode_seconds, 1),
+        "features": round(data.feature_seconds, 1),
+        "fit_and_validate": round(time.perf_counter() - t_fit, 1),
+        "transfer": round(transfer_seconds, 1),
+        "total": round(time.perf_counter() - t_start, 1),
+    }
+    counts: dict[str, Any] = {"pairs": len(data.pairs), "mt": int((data.y == 1).sum()),
+                              "human": int((data.y == 0).sum()), "dropped_identical": data.dropped_identical,
+                              "dropped_duplicates": data.dropped_duplicates}
+    for k in ("dataset", "system", "pivot"):
+        vals = [p.group(k) for p in data.pairs if p.group(k)]
+        if vals:
+            counts[f"by_{k}"] = {v: vals.count(v) for v in sorted(set(vals))}
+    card = {
+        "embedding": {"name": embedder.name, "weights_sha256": embedder.weights_sha256,
+                      **asdict(embedder.config), "precision": embedder.precision},
+        "feature_names": data.names,
+        "threshold": round(float(threshold), 4),
+        "feature_weights": feature_weights(clf, data.names),
+        "threshold_rule": config.threshold_rule,
+        "train_config": asdict(config),
+        "training_data": {"sha256": data_hash(data.pairs), "counts": counts},
+        "metrics": {"heldout": {k: v for k, v in metrics.items() if k != "transfer"},
+                    "transfer": metrics.get("transfer")},
+        "article_model": article_model.to_dict() if article_model else None,
+        "seconds": seconds,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    card.update(extra_card or {})
+    model = save_model(clf, card, out_dir)
+    if isinstance(encoder, CachedEncoder):
+        seconds["cache_hits"] = encoder.hits
+        seconds["cache_misses"] = encoder.misses
+    return TrainReport(model, metrics, seconds)
