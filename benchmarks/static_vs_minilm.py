@@ -13,8 +13,8 @@ For each document pair, both embedders align the suspect's sentences to the refe
 
 Sets: the seeds (suspects 001-004 against 000), ASAP essays against their Google Translate round
 trips (fr and zh; ../shared/data, a seeded sample of --docs per pivot among the essays the static
-thresholds were not fitted on), OneStopEnglish originals against the teachers' rewrites (all 182,
-never fitted on). About 10 minutes on 2 busy cores, most of it MiniLM.
+thresholds were not fitted on), OneStopEnglish originals against the teachers' rewrites (the topics
+whose doc_id has an odd CRC32, never fitted on). About 10 minutes on 2 busy cores, most of it MiniLM.
 """
 
 from __future__ import annotations
@@ -63,8 +63,9 @@ def shared_pairs(n_per_pivot: int, seed: int) -> list[dict]:
                      "label": "mt"} for i, r in enumerate(mine[:n_per_pivot])]
     onestop = DATA / "onestop_teacher_rewrites.jsonl.gz"
     if onestop.exists():
+        rows = [json.loads(x) for x in gzip.open(onestop, "rt")]  # topics with an odd CRC32: never fitted on
         out += [{"set": "onestop:teacher", "id": str(i), "reference": r["reference"], "candidate": r["candidate"],
-                 "label": "human"} for i, r in enumerate(json.loads(x) for x in gzip.open(onestop, "rt"))]
+                 "label": "human"} for i, r in enumerate(rows) if zlib.crc32(str(r["doc_id"]).encode("utf-8")) % 2]
     return out
 
 

@@ -82,7 +82,11 @@ def test_card_is_sealed_and_files_are_checked(tmp_path):
 
 
 def test_make_embedder_names():
-    assert make_embedder().kind == "static" and make_embedder("static").name == read_static_card()["name"]
+    from mtdetect.embed import DEFAULT_EMBEDDER
+
+    assert DEFAULT_EMBEDDER == "minilm"  # until test_static_embedding_gets_the_seed_verdicts passes
+    static = make_embedder("static")
+    assert static.kind == "static" and static.name == read_static_card()["name"]
     with pytest.raises(ValueError, match="embedder must be one of"):
         make_embedder("word2vec")
 
@@ -96,11 +100,11 @@ def test_signature_names_the_aligning_embedder(static):
     assert det.signature.split("|")[1:] == det.model.signature.split("|")[1:]
 
 
-# Run in a fresh interpreter: `mtdetect score` of seed 001 against 000 with the default embedder, then
-# list the heavy modules it imported. The default path is numpy, safetensors and tokenizers only.
-_NO_TORCH = """
+# Run in a fresh interpreter: `mtdetect score` of seed 001 against 000, then list the heavy modules it
+# imported. The static path is numpy, safetensors and tokenizers only.
+_IMPORTS = """
 import runpy, sys
-sys.argv = ["mtdetect", "score", sys.argv[1], "--reference", sys.argv[2], "-f", "json", "-q"]
+sys.argv = ["mtdetect", "score", sys.argv[1], "--reference", sys.argv[2], "-f", "json", "-q"] + sys.argv[3:]
 try:
     runpy.run_module("mtdetect.cli", run_name="__main__")
 except SystemExit as exc:
@@ -111,14 +115,38 @@ print("HEAVY", code, heavy, file=sys.stderr)
 """
 
 
-def test_default_score_imports_no_torch():
+def _heavy_imports(*options: str) -> str:
     seeds = ROOT / "seeds"
-    proc = subprocess.run([sys.executable, "-c", _NO_TORCH, str(seeds / "001_cf506a5ff6ff9144.txt"),
-                           str(seeds / "000_22d2012d143b9783.txt")], capture_output=True, text=True, cwd=ROOT,
-                          timeout=300)
-    line = [x for x in proc.stderr.splitlines() if x.startswith("HEAVY")][-1]
-    assert line == "HEAVY None []" or line == "HEAVY 0 []", proc.stderr[-2000:]
-    assert json.loads(proc.stdout)["verdict"] == "round-trip MT"
+    proc = subprocess.run([sys.executable, "-c", _IMPORTS, str(seeds / "001_cf506a5ff6ff9144.txt"),
+                           str(seeds / "000_22d2012d143b9783.txt"), *options], capture_output=True, text=True,
+                          cwd=ROOT, timeout=600)
+    assert json.loads(proc.stdout)["verdict"] == "round-trip MT", proc.stderr[-2000:]
+    return [x for x in proc.stderr.splitlines() if x.startswith("HEAVY")][-1]
+
+
+def test_static_score_imports_no_torch():
+    assert _heavy_imports("--embedder", "static") in ("HEAVY None []", "HEAVY 0 []")
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="MiniLM stays the default until the static embedding gets the seeds 5/5 "
+                   "(it gets 4/5: test_static_embedding_gets_the_seed_verdicts)")
+def test_default_score_imports_no_torch():
+    assert _heavy_imports() in ("HEAVY None []", "HEAVY 0 []")
+
+
+@pytest.mark.xfail(strict=True, reason="the static embedding's cosines do not separate 003 (a loose rewrite, "
+                   "'unrelated' with static) from 004 (another article) as MiniLM's do: the condition to make it the "
+                   "default (issue 23) does not hold yet")
+def test_static_embedding_gets_the_seed_verdicts(static):
+    from mtdetect.detect.reference import Detector
+
+    det = Detector(embedder=static)
+    seeds = sorted((ROOT / "seeds").glob("0*.txt"))
+    ref = seeds[0].read_text(encoding="utf-8")
+    expected = {"000": "copy", "001": "round-trip MT", "002": "rewritten", "003": "rewritten", "004": "unrelated"}
+    got = {f.name[:3]: det.score_article(f.read_text(encoding="utf-8"), ref).verdict for f in seeds}
+    assert got == expected
 
 
 def test_minilm_device_choice(embedder):

@@ -55,7 +55,7 @@ class Sizes:
     scan_articles: int = 0  # articles of the `mtdetect scan` speed row (0: none)
 
 
-QUICK = Sizes(60, ablation=True, ngram=True, speed_pairs=40, repeats=1, scan_articles=40)
+QUICK = Sizes(60, ablation=True, ngram=True, speed_pairs=40, repeats=1, scan_articles=16)
 FULL = Sizes(400, ablation=True, ngram=True, speed_pairs=5000, repeats=2, scan_articles=2000)
 
 
@@ -71,7 +71,7 @@ class BenchConfig:
     cache_dir: Path | None = None  # embedding cache (default: ~/.cache/mtdetect or $MTDETECT_CACHE)
     sizes: Sizes | None = None  # override QUICK/FULL (tests)
     speed: bool = True
-    embedder: str = "static"  # the aligning embedding of the accuracy parts; speed and seeds measure both
+    embedder: str | None = None  # the aligning embedding (None: the default); seeds and speed measure both
 
     @property
     def plan(self) -> Sizes:

@@ -11,7 +11,7 @@ from typing import Optional
 
 
 def score_pairs_file(pairs: str, model: Optional[Path], threshold: Optional[float], status,  # noqa: ANN001
-                     emb: tuple = ("static", "auto")) -> list:
+                     emb: tuple = (None, "auto")) -> list:
     """`score --pairs`: each record of the pairs file (or stdin) with its p_mt."""
     from mtdetect.inputs.pairs import read_pairs
     from mtdetect.detect.reference import Detector, score_pairs_records
@@ -26,7 +26,7 @@ def score_pairs_file(pairs: str, model: Optional[Path], threshold: Optional[floa
 
 def score_article_files(suspect: Optional[str], suspect_name: str, reference: Optional[str], index: Optional[Path],
                         model: Optional[Path], rf_model: Optional[Path], threshold: Optional[float], status,  # noqa: ANN001
-                        emb: tuple = ("static", "auto")):  # noqa: ANN201
+                        emb: tuple = (None, "auto")):  # noqa: ANN201
     """The article result of `score`: against the reference, through the index, or reference-free."""
     from mtdetect.inputs.guard import check_article_pair, check_english
     from mtdetect.text import read_text

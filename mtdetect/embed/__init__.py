@@ -1,17 +1,19 @@
-"""Sentence embeddings: the MiniLM transformer (minilm), the static embedding distilled from it
-(static, the default for alignment: no torch), the on-disk cache (cache)."""
+"""Sentence embeddings: the MiniLM transformer (minilm, the default), the static embedding distilled
+from it (static: a lookup table, no torch; `--embedder static`), the on-disk cache (cache)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 EMBEDDERS = ("static", "minilm")
-DEFAULT_EMBEDDER = "static"  # measured against MiniLM before the switch: benchmarks/static_vs_minilm.py
+# Static is not the default: measured against MiniLM (benchmarks/static_vs_minilm.py), it gets 4 of the 5
+# seed verdicts (003, another outlet's loose rewrite, becomes "unrelated"), so accuracy does not hold yet.
+DEFAULT_EMBEDDER = "minilm"
 
 
 def make_embedder(kind: str | None = None, device: str = "auto", threads: int | None = None) -> Any:
-    """The aligning embedder by name: "static" (the default: a lookup table, no torch) or "minilm" (the
-    transformer, on `device` auto|cpu|cuda with `threads` torch threads). The static one runs on the CPU."""
+    """The aligning embedder by name (None: DEFAULT_EMBEDDER): "minilm" (the transformer, on `device`
+    auto|cpu|cuda with `threads` torch threads) or "static" (a lookup table on the CPU, no torch)."""
     kind = kind or DEFAULT_EMBEDDER
     if kind == "static":
         from mtdetect.embed.static import StaticEmbedder

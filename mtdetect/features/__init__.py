@@ -121,8 +121,8 @@ def feature_pool(workers: int | None = None) -> Iterator[Any]:
         return
     from concurrent.futures import ProcessPoolExecutor
 
-    from mtdetect.features.lexicon import bigram_counts, zipf
+    from mtdetect.features.lexicon import bigram_texts, zipf
 
-    bigram_counts(), zipf("the")  # load before forking: the workers share them instead of each loading
+    bigram_texts(), zipf("the")  # load before forking: the workers share them instead of each loading
     with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
         yield pool
