@@ -165,3 +165,21 @@ def test_minilm_device_choice(embedder):
             pick_device("cuda")
     assert embedder.device == pick_device("auto") and embedder.kind == "minilm"
     assert embedder.precision.endswith("-cuda") == (embedder.device == "cuda")
+
+
+def test_cli_names_the_embedder_and_refuses_a_missing_gpu():
+    """`--embedder static` is named in every signature; `--device cuda` without a GPU is one line, exit 3."""
+    import torch
+    from typer.testing import CliRunner
+
+    from mtdetect.cli import app
+
+    seeds = ROOT / "seeds"
+    args = ["score", str(seeds / "001_cf506a5ff6ff9144.txt"), "-r", str(seeds / "000_22d2012d143b9783.txt"),
+            "-f", "json", "-q"]
+    r = CliRunner().invoke(app, args + ["--embedder", "static"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["signature"].startswith(f"emb:{read_static_card()['name']}@")
+    if not torch.cuda.is_available():
+        r = CliRunner().invoke(app, args + ["--embedder", "minilm", "--device", "cuda"])
+        assert r.exit_code == 3 and "no CUDA GPU" in r.output
