@@ -18,6 +18,8 @@ from typing import List, Optional
 
 import typer
 
+from mtdetect.embed import DEFAULT_EMBEDDER, EMBEDDERS
+
 HELP = """Tell, sentence by sentence, whether an English article is a round-trip machine translation
 of another (English -> another language -> English by a machine), as opposed to a careful human rewrite.
 
@@ -36,6 +38,15 @@ class Format(str, Enum):
     jsonl = "jsonl"
     tsv = "tsv"
     html = "html"
+
+
+EmbedderName = Enum("EmbedderName", {k: k for k in EMBEDDERS}, type=str)
+Device = Enum("Device", {k: k for k in ("auto", "cpu", "cuda")}, type=str)
+# One definition of the embedder options of score, scan and bench (named in every signature).
+EMBEDDER = typer.Option(EmbedderName(DEFAULT_EMBEDDER), "--embedder", help="Sentence embedding that aligns the "
+                        "texts: minilm (the transformer) or static (a lookup table distilled from it: no torch, "
+                        "~20x faster, not yet as accurate).")
+DEVICE = typer.Option(Device("auto"), "--device", help="Where minilm runs: auto (CUDA if there is a GPU), cpu, cuda.")
 
 
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
@@ -120,10 +131,13 @@ def score(
                                       "texts side by side with the evidence marked (use --out)."),
     threshold: Optional[float] = typer.Option(None, "--threshold", help="Flag threshold (default: the model's)."),
     out: Optional[str] = typer.Option(None, "--out", "-o", help="Write here (atomically) instead of stdout."),
+    embedder: EmbedderName = EMBEDDER,
+    device: Device = DEVICE,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
 ) -> None:
     """Score a suspect article against its reference (--reference), against its original found in an
     archive (--index), on its own (neither: reference-free), or score sentence pairs (--pairs)."""
+    from mtdetect.detect.select import score_article_files, score_pairs_file
     from mtdetect.report.progress import Status, set_quiet
     from mtdetect.report.render import render_article, render_pairs, write_output
     from mtdetect.inputs.errors import InputError
@@ -142,7 +156,7 @@ def score(
         if fmt is Format.html:
             _fail("--format html is for one article; --pairs writes jsonl, json, tsv or text", EXIT_USAGE)
         with Status() as status:  # on a terminal, a line on stderr while it loads and embeds (> 1 s)
-            records = _score_pairs(pairs, model, threshold, status)
+            records = score_pairs_file(pairs, model, threshold, status, (embedder.value, device.value))
         write_output(render_pairs(records, (fmt or Format.jsonl).value), out)
         return
     if reference is not None and index is not None:
@@ -151,48 +165,13 @@ def score(
         _fail("only one of SUSPECT and --reference can be stdin", EXIT_USAGE)
     suspect_name = suspect if suspect not in (None, "-") else "<stdin>"
     with Status() as status:
-        result = _score_article(suspect, suspect_name, reference, index, model, rf_model, threshold, status)
+        result = score_article_files(suspect, suspect_name, reference, index, model, rf_model, threshold, status,
+                                     (embedder.value, device.value))
     if result.n_sentences == 0:
         raise InputError(f"{suspect_name}: no sentences found")
     reference_name = reference or (result.match or {}).get("id")
     write_output(render_article(result, (fmt or Format.text).value, sources={"suspect": suspect_name,
                                                                               "reference": reference_name}), out)
-
-
-def _score_pairs(pairs: str, model: Optional[Path], threshold: Optional[float], status) -> list:  # noqa: ANN001
-    from mtdetect.inputs.pairs import read_pairs
-    from mtdetect.detect.reference import Detector, score_pairs_records
-
-    status.stage("reading the pairs")
-    records = read_pairs([pairs], require_label=False)
-    status.stage("loading the models")
-    det = Detector(model, threshold=threshold)
-    status.stage(f"embedding and scoring {len(records):,} pairs")
-    return score_pairs_records(det, records)
-
-
-def _score_article(suspect: Optional[str], suspect_name: str, reference: Optional[str], index: Optional[Path],
-                   model: Optional[Path], rf_model: Optional[Path], threshold: Optional[float], status):  # noqa: ANN001, ANN202
-    """The article result of `score`: against the reference, through the index, or reference-free
-    (detect/select.py picks the detector)."""
-    from mtdetect.detect.select import detector_for, pick_mode
-    from mtdetect.inputs.guard import check_article_pair, check_english
-    from mtdetect.text import read_text
-
-    status.stage("reading the input")
-    suspect_text = read_text(suspect)
-    reference_text = None
-    if reference is None:
-        check_english(suspect_text, suspect_name)
-    else:
-        reference_text = read_text(reference)
-        check_article_pair(suspect_text, suspect_name, reference_text, reference if reference != "-" else "<stdin>")
-    mode = pick_mode(reference is not None, index)
-    status.stage("loading the models")
-    detector = detector_for(mode, model=model, rf_model=rf_model, index=index, threshold=threshold)
-    status.stage({"reference": "embedding, aligning and scoring", "index": "searching the archive, embedding and "
-                  "scoring"}.get(mode, "scoring"))
-    return detector.score_article(suspect_text, reference_text)
 
 
 @app.command("index", short_help="Index an archive of originals for score --index.")
@@ -302,6 +281,7 @@ def bench(
     update_record: bool = typer.Option(False, "--update-record", help="Write the committed benchmark record "
                                        "(benchmarks/results/ of this checkout) instead: a full run only."),
     model: Optional[Path] = typer.Option(None, "--model", "-m", help="Model directory (default: shipped model)."),
+    embedder: EmbedderName = EMBEDDER,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
 ) -> None:
     """Accuracy against baselines on held-out data, and speed against the embedding floor."""
@@ -320,7 +300,7 @@ def bench(
             _fail(f"--update-record: the record has plots, but {plots_unavailable()}", EXIT_TOOL)
     elif out is not None and out.resolve() == RECORD_DIR.resolve():
         _fail(f"{out} is the committed benchmark record: refresh it with --update-record", EXIT_USAGE)
-    report = run_bench(BenchConfig(quick=quick, pairs=tuple(pairs or ()), data_dir=data, model_dir=model,
+    report = run_bench(BenchConfig(quick=quick, pairs=tuple(pairs or ()), data_dir=data, model_dir=model, embedder=embedder.value,
                                    out_dir=RECORD_DIR if update_record else out or DEFAULT_OUT))
     typer.echo(report.summary())
 
@@ -355,6 +335,8 @@ def scan(
                                       "already in --out and score those articles again."),
     model: Optional[Path] = typer.Option(None, "--model", "-m", help="Model directory (default: shipped model)."),
     threshold: Optional[float] = typer.Option(None, "--threshold", help="Flag threshold (default: the model's)."),
+    embedder: EmbedderName = EMBEDDER,
+    device: Device = DEVICE,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
 ) -> None:
     """Score a corpus of articles into a resumable JSONL file, in parallel (local cores or Ray)."""
@@ -373,7 +355,8 @@ def scan(
               EXIT_USAGE)
     config = ScanConfig(model=str(model) if model else None, threshold=threshold,
                         index=str(index) if index else None, reference_free=reference_free,
-                        batch_size=batch_size, sentences=sentences, cache=cache)
+                        batch_size=batch_size, sentences=sentences, cache=cache, embedder=embedder.value,
+                        device=device.value)
     try:
         summary = run_scan(inputs, out, config, engine=engine.value, workers=workers, ray_address=ray_address,
                            retry_errors=retry_errors)

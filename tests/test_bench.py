@@ -127,7 +127,9 @@ def test_quick_bench_writes_report_json_and_plots(quick_bench):
     assert stages["embedding"]["ratio_to_embedding"] == 1.0
     assert all(v["sentences_per_s"] > 0 for v in stages.values())
     assert res["speed"]["cli"]["python -m mtdetect.cli score"]["exit"] == 0
-    assert "Targets:" in md and "cold `mtdetect score`" in md  # the speed targets, met or not, in the report
+    assert "Targets of issue 23" in md and "cold `mtdetect score`" in md  # the speed targets, met or not
+    assert "Both embeddings, same run" in md and set(res["seeds_by_embedder"]) == {"minilm", "static"}
+    assert res["speed_by_embedder"]["static"]["scan"]["exit"] == 0  # `mtdetect scan --embedder static` ran
     assert res["pairs_rows"][0]["name"] == "extra.jsonl" and "extra.jsonl" in md
     for method in ("mtdetect", "1-chrF", "cosine"):
         auc = res["pairs_rows"][0]["methods"][method]["roc_auc"]

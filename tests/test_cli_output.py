@@ -79,15 +79,15 @@ def test_bench_names_the_missing_extra_before_any_work(bench_calls, no_matplotli
 
 def test_bench_without_matplotlib_says_up_front_that_plots_are_skipped(monkeypatch, capsys, no_matplotlib, tmp_path):
     """The note comes before the embedding model is even loaded (here: before it fails to)."""
-    import mtdetect.embed.minilm
-    import mtdetect.detect.reference  # noqa: F401 - imported before the patch, so it keeps the real Embedder
+    import mtdetect.embed
+    import mtdetect.detect.reference  # noqa: F401 - imported before the patch, so it keeps the real embedders
     from mtdetect.bench import BenchConfig, run_bench
 
     def stop(*_a, **_k):
         raise RuntimeError("stopped after the checks")
 
     monkeypatch.setattr(progress, "_QUIET", False)
-    monkeypatch.setattr(mtdetect.embed.minilm, "Embedder", stop)
+    monkeypatch.setattr(mtdetect.embed, "make_embedder", stop)
     with pytest.raises(RuntimeError, match="stopped after the checks"):
         run_bench(BenchConfig(quick=True, out_dir=tmp_path))
     assert "plots will be skipped: matplotlib is not installed (pip install 'mtdetect[bench]')" in capsys.readouterr().err

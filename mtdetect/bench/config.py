@@ -68,10 +68,11 @@ class Sizes:
     ngram: bool  # the candidate-only n-gram baseline, fitted per cell
     speed_pairs: int  # WMT pairs for the pair-scoring speed rows
     repeats: int  # timing repeats (best of)
+    scan_articles: int = 0  # articles of the `mtdetect scan` speed row (0: none)
 
 
-QUICK = Sizes(60, ablation=True, ngram=True, speed_pairs=40, repeats=1)
-FULL = Sizes(400, ablation=True, ngram=True, speed_pairs=2000, repeats=2)
+QUICK = Sizes(60, ablation=True, ngram=True, speed_pairs=40, repeats=1, scan_articles=16)
+FULL = Sizes(400, ablation=True, ngram=True, speed_pairs=5000, repeats=2, scan_articles=2000)
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,7 @@ class BenchConfig:
     cache_dir: Path | None = None  # embedding cache (default: ~/.cache/mtdetect or $MTDETECT_CACHE)
     sizes: Sizes | None = None  # override QUICK/FULL (tests)
     speed: bool = True
+    embedder: str | None = None  # the aligning embedding (None: the default); seeds and speed measure both
 
     @property
     def plan(self) -> Sizes:

@@ -81,7 +81,7 @@ class _Parts:
 
 def run_bench(config: BenchConfig) -> BenchReport:
     """Run every part the environment allows and write report.md, results.json and the plots."""
-    from mtdetect.embed.minilm import Embedder
+    from mtdetect.embed import DEFAULT_EMBEDDER, EMBEDDERS, make_embedder
     from mtdetect.detect.reference import Detector
 
     if not any(SEEDS.glob("0*.txt")):
@@ -103,7 +103,8 @@ def run_bench(config: BenchConfig) -> BenchReport:
         step(f"bench: plots will be skipped: {no_plots}")
 
     step("bench: loading the embedding model and the shipped classifier")
-    embedder = Embedder()
+    primary = config.embedder or DEFAULT_EMBEDDER
+    embedder = make_embedder(primary)
     detector = Detector(config.model_dir, embedder=embedder)
     encoder = CachedEncoder(embedder, config.cache_dir)
     res: dict[str, Any] = {
@@ -114,6 +115,10 @@ def run_bench(config: BenchConfig) -> BenchReport:
     }
     with parts.part("seeds", "bench: seeds"):
         res["seeds"], seed_pairs = bench_seeds(detector)
+        # the seeds with the other embedder too: verdicts and p_article side by side (issue 23)
+        others = {name: Detector(config.model_dir, embedder=name) for name in EMBEDDERS if name != primary}
+        res["seeds_by_embedder"] = {primary: res["seeds"],
+                                    **{name: bench_seeds(det)[0] for name, det in others.items()}}
     with parts.part("without_reference", "bench: without the original (reference-free, index, pivot)"):
         res["without_reference"] = bench_without_reference(detector)
 
@@ -135,7 +140,12 @@ def run_bench(config: BenchConfig) -> BenchReport:
             else:
                 samples = {"seed sentences": [(r, c) for r, c, _ in seed_pairs][: sizes.speed_pairs]}
             res["speed"] = bench_speed(detector, config.model_dir, samples, sizes,
-                                       sum(r["seconds"] for r in res["seeds"] if r["file"][:3] != "000"))
+                                       sum(r["seconds"] for r in res["seeds"] if r["file"][:3] != "000"),
+                                       primary)
+            for name, det in others.items():  # the same measurements with the other embedder, same run
+                res.setdefault("speed_by_embedder", {primary: "speed"})[name] = bench_speed(
+                    det, config.model_dir, samples, sizes,
+                    sum(r["seconds"] for r in res["seeds_by_embedder"][name] if r["file"][:3] != "000"), name)
     res["seconds"] = parts.seconds | {"total": round(time.perf_counter() - t_start, 1)}
 
     res = _strip_private(res)

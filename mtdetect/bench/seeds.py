@@ -52,6 +52,14 @@ def render_seeds(res: dict) -> list[str]:
                [[r["file"], r["expected"], r["verdict"], "yes" if r["ok"] else "**NO**", fmt(r["flagged_fraction"]),
                  fmt(r["mean_p_mt"]), fmt(r.get("p_article")), f"{r['n_scored']}/{r['n_sentences']}"]
                 for r in res["seeds"]]), ""]
+    by = res.get("seeds_by_embedder") or {}
+    if len(by) > 1:  # issue 23: the aligning embedder must not change the seeds' verdicts
+        names = list(by)
+        L += ["The same seeds aligned by each embedding (verdict, p_article):", "",
+              table(["file", "expected"] + names,
+                    [[r["file"], r["expected"]] + [f"{x['verdict']}{'' if x['ok'] else ' (**NO**)'}, "
+                                                   f"{fmt(x.get('p_article'))}" for x in rows]
+                     for r, rows in zip(by[names[0]], zip(*(by[n] for n in names)))]), ""]
     if res.get("seeds_pairs_rows"):
         L += ["Sentence level (001's scored sentences are MT, 002/003's are human rewrites; baselines' thresholds "
               "picked on the matrix sample):", "", rows_table(res["seeds_pairs_rows"], METHODS), ""]

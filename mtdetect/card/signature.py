@@ -38,6 +38,15 @@ class Signature:
         return replace(self, threshold=self.threshold if threshold is None else float(threshold),
                        precision=precision if precision and self.embedding else self.precision)
 
+    def aligned_by(self, name: str, weights_sha256: str, precision: str | None = None) -> "Signature":
+        """The same model with its sentences aligned by another embedding than the card's (the
+        static one a user chose, say: the features read no embedding, the alignment does); a
+        model without an embedding keeps `emb:none`."""
+        emb = f"{name.split('/')[-1]}@{weights_sha256}"
+        if self.embedding is None or emb == self.embedding:
+            return self
+        return replace(self, embedding=emb, precision=precision or "fp32")
+
     def __str__(self) -> str:
         emb = "none" if self.embedding is None else self.embedding + ("" if self.precision == "fp32" else f"/{self.precision}")
         return (f"emb:{emb}|feat:{self.features}|clf:{self.classifier[:12]}|card:{self.card[:12]}"

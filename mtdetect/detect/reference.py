@@ -19,12 +19,12 @@ from typing import Any, Sequence
 import numpy as np
 
 from mtdetect.align import AlignConfig, Link, align
+from mtdetect.card.load import load_model
+from mtdetect.card.model import Model, ModelError
 from mtdetect.detect.base import needs_reference
-from mtdetect.embed.minilm import Embedder, pair_cosines
+from mtdetect.embed.minilm import pair_cosines
 from mtdetect.features import PairFeatures, feature_matrix, uses_cosine
 from mtdetect.inputs.guard import check_alignment_size
-from mtdetect.card.load import load_model
-from mtdetect.card.model import Model
 from mtdetect.results import ArticleResult, SentenceResult
 from mtdetect.text import normalize, split_sentences, tokenize
 
@@ -116,31 +116,50 @@ class Detector:
     def __init__(
         self,
         model: Model | str | Path | None = None,
-        embedder: Embedder | Any | None = None,
-        align_config: AlignConfig = AlignConfig(),
-        verdict_rule: VerdictRule = VerdictRule(),
+        embedder: Any | str | None = None,
+        device: str = "auto",
+        align_config: AlignConfig | None = None,
+        verdict_rule: VerdictRule | None = None,
         threshold: float | None = None,
         min_words: int = 4,
     ) -> None:
+        from mtdetect.embed import make_embedder
+
         self.min_words = min_words
-        self.embedder = embedder or Embedder()
-        self.model = model if isinstance(model, Model) else load_model(model, self.embedder.weights_sha256)
-        self.align_config = align_config
-        self.verdict_rule = verdict_rule
+        # An Embedder-like object, or a name ("minilm", the default, or "static"): it aligns the sentences.
+        self.embedder = (make_embedder(embedder, device) if embedder is None or isinstance(embedder, str)
+                         else embedder)
+        minilm = getattr(self.embedder, "kind", "minilm") == "minilm"
+        self.model = model if isinstance(model, Model) else load_model(model, self.embedder.weights_sha256 if minilm
+                                                                       else None)
+        if not minilm and uses_cosine(self.model.feature_names):
+            raise ModelError(f"{self.model.path}: this model reads the MiniLM embedding cosine as a feature; "
+                             "score it with --embedder minilm")
+        # Cosine thresholds are on the aligning embedder's scale: MiniLM's defaults, or the static
+        # model's equivalents from its card (fitted to make the same decisions as MiniLM's).
+        scale = getattr(self.embedder, "cosine_thresholds", None) or {}
+        self.align_config = align_config or AlignConfig(
+            min_similarity=scale.get("align_min_similarity", AlignConfig().min_similarity))
+        self.verdict_rule = verdict_rule or VerdictRule(
+            related_cosine=scale.get("related_cosine", VerdictRule().related_cosine))
         self.threshold = self.model.threshold if threshold is None else float(threshold)
 
     @property
     def signature(self) -> str:
-        return str(self.model.signature_of(self.threshold, getattr(self.embedder, "precision", None)))
+        e = self.embedder
+        precision = getattr(e, "precision", None)
+        return str(self.model.signature_of(self.threshold, precision).aligned_by(e.name, e.weights_sha256, precision))
 
-    def _probabilities(self, refs: list[str], cands: list[str], cos: np.ndarray) -> tuple[np.ndarray, list]:
-        X, names, rows = feature_matrix(refs, cands, cos)
+    def _probabilities(self, refs: list[str], cands: list[str], cos: np.ndarray, pool: Any = None
+                       ) -> tuple[np.ndarray, list]:
+        X, names, rows = feature_matrix(refs, cands, cos, pool=pool)
         if names != self.model.feature_names:  # load_model checks this; keep the invariant local too
             raise RuntimeError("feature names differ from the model card")
         return self.model.predict_proba(X), rows
 
-    def score_pairs(self, references: Sequence[str], candidates: Sequence[str]) -> np.ndarray:
-        """p_mt for each (reference, candidate) pair; identical pairs (copies) get 0."""
+    def score_pairs(self, references: Sequence[str], candidates: Sequence[str], pool: Any = None) -> np.ndarray:
+        """p_mt for each (reference, candidate) pair; identical pairs (copies) get 0. `pool`: worker
+        processes for the features (features.feature_pool), the same values."""
         refs = [normalize(r) for r in references]
         cands = [normalize(c) for c in candidates]
         out = np.zeros(len(refs))
@@ -151,7 +170,7 @@ class Detector:
         # Feature sets from v5 on do not read the pair's cosine: then no embedding is needed at all.
         cos = (pair_cosines(todo_refs, todo_cands, self.embedder) if uses_cosine(self.model.feature_names)
                else np.zeros(len(todo)))
-        p, _ = self._probabilities(todo_refs, todo_cands, cos)
+        p, _ = self._probabilities(todo_refs, todo_cands, cos, pool)
         out[todo] = p
         return out
 
@@ -224,30 +243,55 @@ def pair_problem(pair: Any) -> str | None:
     return None
 
 
-def score_pairs_records(detector: Detector, pairs: Sequence[Any], batch_size: int = 2048) -> list[dict]:
+def score_pairs_records(detector: Detector, pairs: Sequence[Any], batch_size: int = 2048,
+                        workers: int | None = None) -> list[dict]:
     """Each input record back with "p_mt" added, in input order (None, with an "error", for a
     pair with an empty or non-English side: pair_problem); render.render_pairs writes them in
     any --format.
 
     Records are scored in batches (a batch's distinct texts are embedded together); the
-    result does not depend on the batch size.
+    result does not depend on the batch size, nor on `workers` (processes computing the features
+    of a large file; default: one per usable core).
     """
-    records = []
-    for start in range(0, len(pairs), batch_size):
-        chunk = pairs[start : start + batch_size]
-        problems = [pair_problem(p) for p in chunk]
-        scored = [p for p, problem in zip(chunk, problems) if problem is None]
-        probs = iter(detector.score_pairs([p.reference for p in scored], [p.candidate for p in scored]))
-        for p, problem in zip(chunk, problems):
-            rec = {"reference": p.reference, "candidate": p.candidate, **p.meta}
-            if problem is None:
-                rec["p_mt"] = round(float(next(probs)), 6)
-            else:  # scoring it as if it were English text would give a meaningless number
-                rec["p_mt"] = None
-                rec["error"] = problem
-            rec["signature"] = detector.signature
-            records.append(rec)
+    from contextlib import nullcontext
+
+    from mtdetect.features import PARALLEL_CHUNK, feature_pool
+
+    records: list[dict] = []
+    with feature_pool(workers) if len(pairs) >= 4 * PARALLEL_CHUNK else nullcontext() as pool:
+        for start in range(0, len(pairs), batch_size):
+            _score_batch(detector, pairs[start : start + batch_size], records, pool)
     return records
+
+
+def _problems_of(texts: list[tuple[str, str]]) -> list[str | None]:
+    from types import SimpleNamespace
+
+    return [pair_problem(SimpleNamespace(reference=r, candidate=c)) for r, c in texts]
+
+
+def _score_batch(detector: Detector, chunk: Sequence[Any], records: list[dict], pool: Any) -> None:
+    """Append the records of one batch of pairs to `records`."""
+    texts = [(p.reference, p.candidate) for p in chunk]
+    if pool is not None:  # the language check too, in the workers
+        from mtdetect.features import PARALLEL_CHUNK
+
+        parts = [texts[i : i + PARALLEL_CHUNK] for i in range(0, len(texts), PARALLEL_CHUNK)]
+        problems = [x for part in pool.map(_problems_of, parts) for x in part]
+    else:
+        problems = _problems_of(texts)
+    scored = [p for p, problem in zip(chunk, problems) if problem is None]
+    probs = iter(detector.score_pairs([p.reference for p in scored], [p.candidate for p in scored], pool))
+    signature = detector.signature
+    for p, problem in zip(chunk, problems):
+        rec = {"reference": p.reference, "candidate": p.candidate, **p.meta}
+        if problem is None:
+            rec["p_mt"] = round(float(next(probs)), 6)
+        else:  # scoring it as if it were English text would give a meaningless number
+            rec["p_mt"] = None
+            rec["error"] = problem
+        rec["signature"] = signature
+        records.append(rec)
 
 
 def score_with_index(detector: Detector, index: Any, suspect: str, fallback: Any = None) -> ArticleResult:

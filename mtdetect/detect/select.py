@@ -52,10 +52,12 @@ class IndexDetector:
 
 
 def reference_detector(model: Path | str | None = None, threshold: float | None = None,
-                       embedder: Any = None) -> ArticleDetector:
+                       embedder: Any = None, device: str = "auto") -> ArticleDetector:
+    """The reference Detector; `embedder` is an Embedder, a name (`minilm`, `static`) or None for
+    the default, `device` where MiniLM runs (auto, cpu, cuda)."""
     from mtdetect.detect.reference import Detector
 
-    return Detector(model, embedder=embedder, threshold=threshold)
+    return Detector(model, embedder=embedder, device=device, threshold=threshold)
 
 
 def without_reference(mode: str, detector: Any, index: Path | str | Any | None = None,
@@ -76,9 +78,48 @@ def without_reference(mode: str, detector: Any, index: Path | str | Any | None =
 
 def detector_for(mode: str, model: Path | str | None = None, rf_model: Path | str | None = None,
                  index: Path | str | None = None, threshold: float | None = None,
-                 embedder: Any = None) -> ArticleDetector:
+                 embedder: Any = None, device: str = "auto") -> ArticleDetector:
     """The detector of `mode` with its models loaded (the shipped ones by default)."""
     if mode == "reference-free":
         return without_reference(mode, None, rf_model=rf_model, threshold=threshold)
-    detector = reference_detector(model, threshold, embedder)
+    detector = reference_detector(model, threshold, embedder, device)
     return detector if mode == "reference" else without_reference(mode, detector, index, rf_model)
+
+
+def score_pairs_file(pairs: str, model: Path | None, threshold: float | None, status: Any,
+                     emb: tuple = (None, "auto")) -> list:
+    """`score --pairs`: each record of the pairs file (or stdin) with its p_mt; `emb` is
+    (embedder name, device) as the CLI took them."""
+    from mtdetect.detect.reference import score_pairs_records
+    from mtdetect.inputs.pairs import read_pairs
+
+    status.stage("reading the pairs")
+    records = read_pairs([pairs], require_label=False)
+    status.stage("loading the models")
+    det = reference_detector(model, threshold, *emb)
+    status.stage(f"embedding and scoring {len(records):,} pairs")
+    return score_pairs_records(det, records)
+
+
+def score_article_files(suspect: str | None, suspect_name: str, reference: str | None, index: Path | None,
+                        model: Path | None, rf_model: Path | None, threshold: float | None, status: Any,
+                        emb: tuple = (None, "auto")) -> ArticleResult:
+    """The article result of `score`: against the reference, through the index, or reference-free."""
+    from mtdetect.inputs.guard import check_article_pair, check_english
+    from mtdetect.text import read_text
+
+    status.stage("reading the input")
+    suspect_text = read_text(suspect)
+    reference_text = None
+    if reference is None:
+        check_english(suspect_text, suspect_name)
+    else:
+        reference_text = read_text(reference)
+        check_article_pair(suspect_text, suspect_name, reference_text, reference if reference != "-" else "<stdin>")
+    mode = pick_mode(reference is not None, index)
+    status.stage("loading the models")
+    detector = detector_for(mode, model=model, rf_model=rf_model, index=index, threshold=threshold,
+                            embedder=emb[0], device=emb[1])
+    status.stage({"reference": "embedding, aligning and scoring", "index": "searching the archive, embedding and "
+                  "scoring"}.get(mode, "scoring"))
+    return detector.score_article(suspect_text, reference_text)

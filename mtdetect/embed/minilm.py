@@ -69,10 +69,28 @@ class EmbedConfig:
             raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, not {self.precision!r}")
 
 
-class Embedder:
-    """Encode sentences into unit-length 384-d vectors (mean-pooled MiniLM)."""
+DEVICES = ("auto", "cpu", "cuda")
 
-    def __init__(self, config: EmbedConfig = EmbedConfig(), threads: int | None = None) -> None:
+
+def pick_device(device: str = "auto") -> str:
+    """"cuda" or "cpu": `auto` takes CUDA when torch sees a GPU; `cuda` without one is an error."""
+    import torch
+
+    if device not in DEVICES:
+        raise ValueError(f"device must be one of {', '.join(DEVICES)}, not {device!r}")
+    if device == "cuda" and not torch.cuda.is_available():
+        from mtdetect.inputs.errors import InputError
+
+        raise InputError("--device cuda: torch sees no CUDA GPU here (use --device auto or cpu)")
+    return "cuda" if device == "cuda" or (device == "auto" and torch.cuda.is_available()) else "cpu"
+
+
+class Embedder:
+    """Encode sentences into unit-length 384-d vectors (mean-pooled MiniLM), on the CPU or a CUDA GPU."""
+
+    kind = "minilm"
+
+    def __init__(self, config: EmbedConfig = EmbedConfig(), threads: int | None = None, device: str = "auto") -> None:
         import torch
         from safetensors.torch import load_file
         from tokenizers import Tokenizer
@@ -86,7 +104,8 @@ class Embedder:
         self._heads = int(cfg["num_attention_heads"])
         self._layers = int(cfg["num_hidden_layers"])
         self._eps = float(cfg["layer_norm_eps"])
-        weights = load_file(str(path / "model.safetensors"))
+        self.device = pick_device(device)
+        weights = load_file(str(path / "model.safetensors"), device=self.device)
         # Checkpoints differ on whether names start with "bert." / "embeddings."
         self._w = {k.removeprefix("bert."): v.float() for k, v in weights.items()}
         self._tok = Tokenizer.from_file(str(path / "tokenizer.json"))
@@ -94,12 +113,15 @@ class Embedder:
         self._tok.enable_truncation(max_length=config.max_tokens)
         self.weights_sha256 = hashlib.sha256((path / "model.safetensors").read_bytes()).hexdigest()[:12]
         self.name = EMBEDDING_MODEL
-        self.precision = config.precision if config.precision == "fp32" or native_bf16() else "fp32"
+        bf16 = config.precision == "bf16" and (self.device == "cuda" or native_bf16())
+        self.precision = "bf16" if bf16 else "fp32"
         if self.precision != config.precision:
             import logging
 
             logging.getLogger("mtdetect").warning(
                 "this CPU has no native bfloat16: embedding in fp32 (slower; cosine to the bf16 vectors >= 0.9999)")
+        if self.device != "cpu":  # other kernels, other roundings: named in every signature and cache file
+            self.precision += f"-{self.device}"
 
     @property
     def dim(self) -> int:
@@ -121,7 +143,7 @@ class Embedder:
         torch = self._torch
         w = self._w
         n, t = ids.shape
-        pos = torch.arange(t).unsqueeze(0)
+        pos = torch.arange(t, device=ids.device).unsqueeze(0)
         x = (
             w["embeddings.word_embeddings.weight"][ids]
             + w["embeddings.position_embeddings.weight"][pos]
@@ -169,12 +191,12 @@ class Embedder:
             from mtdetect.report.progress import track
 
             batches = track(chunks, total=len(chunks), label="embedding")
-        autocast = torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.precision == "bf16")
+        autocast = torch.autocast(self.device, dtype=torch.bfloat16, enabled=self.precision.startswith("bf16"))
         with torch.inference_mode(), autocast:
             for start, stop in batches:
                 idx = order[start:stop]
-                ids = torch.tensor([encs[i].ids for i in idx], dtype=torch.long)  # one length: no padding
-                out[idx] = self._forward(ids).float().numpy()
+                ids = torch.tensor([encs[i].ids for i in idx], dtype=torch.long, device=self.device)  # one length
+                out[idx] = self._forward(ids).float().cpu().numpy()
         return out
 
     def token_states(self, sentences: Sequence[str]) -> list[tuple[list[str], np.ndarray]]:
@@ -184,12 +206,12 @@ class Embedder:
         out: list[tuple[list[str], np.ndarray]] = [([], np.zeros((0, self.dim), dtype=np.float32))] * len(sentences)
         encs = self._tok.encode_batch([s if s.strip() else "." for s in sentences])
         order = sorted(range(len(encs)), key=lambda i: (len(encs[i].ids), i))
-        autocast = torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.precision == "bf16")
+        autocast = torch.autocast(self.device, dtype=torch.bfloat16, enabled=self.precision.startswith("bf16"))
         with torch.inference_mode(), autocast:
             for start, stop in _chunks([len(encs[i].ids) for i in order], self.config.batch_size, MAX_BATCH_TOKENS):
                 idx = order[start:stop]
-                ids = torch.tensor([encs[i].ids for i in idx], dtype=torch.long)
-                states = torch.nn.functional.normalize(self._forward(ids, pooled=False).float(), p=2, dim=2)
+                ids = torch.tensor([encs[i].ids for i in idx], dtype=torch.long, device=self.device)
+                states = torch.nn.functional.normalize(self._forward(ids, pooled=False).float(), p=2, dim=2).cpu()
                 for row, i in enumerate(idx):
                     out[i] = (list(encs[i].tokens[1:-1]), states[row, 1:-1].numpy().copy())
         return out
@@ -246,6 +268,8 @@ class BatchEncoder:
         self.name = base.name
         self.config = base.config
         self.precision = getattr(base, "precision", "fp32")
+        self.kind = getattr(base, "kind", "minilm")
+        self.cosine_thresholds = getattr(base, "cosine_thresholds", None)
         self.dim = base.dim
         self._memo: dict[str, np.ndarray] = {}
 

@@ -10,8 +10,9 @@ version is refused at load time.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -77,15 +78,51 @@ def group_of(name: str) -> str:
 
 
 def feature_matrix(
-    references: Sequence[str], candidates: Sequence[str], cosines: Sequence[float], progress: bool = False
+    references: Sequence[str], candidates: Sequence[str], cosines: Sequence[float], progress: bool = False,
+    pool: Any = None,
 ) -> tuple[np.ndarray, list[str], list[PairFeatures]]:
-    """Stack pair features into an (n, d) float matrix with its column names."""
-    items = zip(references, candidates, cosines)
-    if progress:
-        from mtdetect.report.progress import track
+    """Stack pair features into an (n, d) float matrix with its column names.
 
-        items = track(items, total=len(references), label="features")
-    rows = [pair_features(r, c, float(e)) for r, c, e in items]
+    `pool`: an executor from `feature_pool` to compute the pairs in worker processes (the same
+    values: each pair's features depend on that pair only)."""
+    if pool is not None and len(references) >= 2 * PARALLEL_CHUNK:
+        items = [(r, c, float(e)) for r, c, e in zip(references, candidates, cosines)]
+        chunks = [items[i : i + PARALLEL_CHUNK] for i in range(0, len(items), PARALLEL_CHUNK)]
+        rows = [row for part in pool.map(_rows_of, chunks) for row in part]
+    else:
+        items = zip(references, candidates, cosines)
+        if progress:
+            from mtdetect.report.progress import track
+
+            items = track(items, total=len(references), label="features")
+        rows = [pair_features(r, c, float(e)) for r, c, e in items]
     names = feature_names()
     X = np.array([[row.values[n] for n in names] for row in rows], dtype=np.float64).reshape(len(rows), len(names))
     return X, names, rows
+
+
+PARALLEL_CHUNK = 256  # pairs per task of a feature pool
+
+
+def _rows_of(chunk: list[tuple[str, str, float]]) -> list[PairFeatures]:
+    return [pair_features(r, c, e) for r, c, e in chunk]
+
+
+@contextmanager
+def feature_pool(workers: int | None = None) -> Iterator[Any]:
+    """Worker processes for `feature_matrix` (forked: they share the word counts loaded here once);
+    None (compute in this process) for one worker or where fork is not available."""
+    import multiprocessing as mp
+    import os
+
+    workers = workers or len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (workers or 1)
+    if workers <= 1 or "fork" not in mp.get_all_start_methods():
+        yield None
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    from mtdetect.features.lexicon import bigram_texts, zipf
+
+    bigram_texts(), zipf("the")  # load before forking: the workers share them instead of each loading
+    with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+        yield pool

@@ -19,19 +19,34 @@ DIRECTIONS = {"sim_chrf": +1, "sim_len_dev": -1}
 
 def _char_ngrams(text: str, n: int) -> Counter:
     s = "".join(text.split())
-    return Counter(s[i : i + n] for i in range(len(s) - n + 1))
+    return Counter([s[i : i + n] for i in range(len(s) - n + 1)])
 
 
 def chrf(hypothesis: str, reference: str, order: int = 6, beta: float = 2.0) -> float:
-    """Sentence chrF (Popović 2015) as sacrebleu computes it by default, in [0, 1]."""
+    """Sentence chrF (Popović 2015) as sacrebleu computes it by default, in [0, 1].
+
+    Written for speed (it was a third of the feature time): the whitespace is removed once, a
+    Counter's total is its number of n-grams, and the clipped matches are summed without building
+    the intersection Counter. The same integers and the same float operations in the same order as
+    the plain definition: tests/test_features_speed.py checks the values are bit-identical."""
+    hyp, ref = "".join(hypothesis.split()), "".join(reference.split())
     precisions, recalls = [], []
     for n in range(1, order + 1):
-        h, r = _char_ngrams(hypothesis, n), _char_ngrams(reference, n)
-        if not h or not r:
+        n_h, n_r = len(hyp) - n + 1, len(ref) - n + 1
+        if n_h <= 0 or n_r <= 0:
             continue
-        match = sum((h & r).values())
-        precisions.append(match / sum(h.values()))
-        recalls.append(match / sum(r.values()))
+        h = Counter([hyp[i : i + n] for i in range(n_h)])
+        r = Counter([ref[i : i + n] for i in range(n_r)])
+        if len(r) < len(h):
+            h, r = r, h  # the clipped match count is symmetric: iterate the smaller
+        get = r.get
+        match = 0
+        for g, c in h.items():
+            other = get(g)
+            if other:
+                match += c if c < other else other
+        precisions.append(match / n_h)
+        recalls.append(match / n_r)
     if not precisions:
         return 0.0
     p, r = sum(precisions) / len(precisions), sum(recalls) / len(recalls)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from functools import lru_cache
 
 from mtdetect.inputs.errors import InputError
 from mtdetect.inputs.html import html_to_text, looks_like_html
@@ -74,27 +75,26 @@ def _sample(text: str) -> str:
     return "\n".join(parts)
 
 
-def _english_stats(text: str) -> tuple[float, int]:
-    """(English share, number of word tokens judged) of a sample of `text`."""
+@lru_cache(maxsize=100_000)  # bounded; a pairs file asks about the same words again and again
+def _english_word(word: str) -> bool:
+    """A lowercased word is English: not a foreign function word, Latin letters, frequent enough."""
     from wordfreq import zipf_frequency
 
+    return (word not in _FOREIGN_FUNCTION_WORDS and all(_latin(ch) for ch in word)
+            and zipf_frequency(word, "en") >= ENGLISH_ZIPF)
+
+
+def _english_stats(text: str) -> tuple[float, int]:
+    """(English share, number of word tokens judged) of a sample of `text`."""
     tokens = _WORD.findall(_sample(text))
     if len(tokens) > SAMPLE_TOKENS:
         step = len(tokens) / SAMPLE_TOKENS
         tokens = [tokens[int(k * step)] for k in range(SAMPLE_TOKENS)]
     if not tokens:
         return 1.0, 0
-    verdicts: dict[str, bool] = {}
     english = letters = latin = 0
     for token in tokens:
-        word = token.lower()
-        known = verdicts.get(word)
-        if known is None:
-            known = verdicts[word] = (
-                word not in _FOREIGN_FUNCTION_WORDS
-                and all(_latin(ch) for ch in word)
-                and zipf_frequency(word, "en") >= ENGLISH_ZIPF
-            )
+        known = _english_word(token.lower())
         english += known
         letters += len(token)
         latin += len(token) if known else sum(_latin(ch) for ch in token)

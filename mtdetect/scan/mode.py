@@ -40,9 +40,9 @@ def _without_reference(config: ScanConfig, detector: Any) -> Callable[[str], Any
 def build_scorer(config: ScanConfig, fallback: Callable | None) -> BatchScorer:
     """What each worker calls once: the embedding model, the Detector, the mode's fallback."""
     from mtdetect.detect.select import reference_detector
-    from mtdetect.embed.minilm import Embedder
+    from mtdetect.embed import make_embedder
 
-    embedder = Embedder(threads=config.threads)
+    embedder = make_embedder(config.embedder, config.device, config.threads)
     if config.cache:
         from mtdetect.embed.cache import CachedEncoder
 
