@@ -53,6 +53,8 @@ def render_seeds(res: dict) -> list[str]:
                  fmt(r["mean_p_mt"]), fmt(r.get("p_article")), f"{r['n_scored']}/{r['n_sentences']}"]
                 for r in res["seeds"]]), ""]
     if res.get("seeds_pairs_rows"):
-        L += ["Sentence level (001's scored sentences are MT, 002/003's are human rewrites; baselines' thresholds "
-              "picked on the matrix sample):", "", rows_table(res["seeds_pairs_rows"], METHODS), ""]
+        picked = ("baselines' thresholds picked on this run's matrix sample" if (res.get("transfer") or {}).get("cells")
+                  else "no matrix sample in this run to pick the baselines' thresholds on, so they have no F1")
+        L += [f"Sentence level (001's scored sentences are MT, 002/003's are human rewrites; {picked}):", "",
+              rows_table(res["seeds_pairs_rows"], METHODS), ""]
     return L
