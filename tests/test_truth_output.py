@@ -63,8 +63,12 @@ def test_chart_bars_use_the_colour_band_of_their_table_row():
     rows = re.findall(r'<td class="p t-([a-z-]+)">', page)
     assert bars == rows == ["mt", "mt-high"]
     fills = dict(re.findall(r"\.bar-([a-z-]+) \{ fill: (#[0-9a-f]{6})", page))
-    tints = dict(re.findall(r"\.t-([a-z-]+) \{ background: (#[0-9a-f]{6})", page))
-    assert fills["mt"] == tints["mt"] and fills["mt-high"] == tints["mt-high"], (fills, tints)
+    assert fills["mt"] != fills["mt-high"]  # 0.50-0.75 is not drawn like >= 0.75
+    legend = page.split('<ul class="legend">')[1].split("</ul>")[0]
+    for band in ("mt-high", "mt", "low-mid", "low"):  # each band's tint and its bar colour, side by side
+        item = next(li for li in legend.split("<li>") if f"t-{band}\"" in li)
+        assert f"sb-{band}\"" in item, item
+        assert re.search(rf"\.sb-{band} \{{ background: {fills[band]}", page)
 
 
 # ------------------------------------------------------------------ 3. the terminal's width

@@ -77,7 +77,7 @@ def render_pairs(records: list[dict], fmt: str, width: int | None = None) -> str
         from rich.text import Text
 
         buf = io.StringIO()
-        console = Console(file=buf, width=width or 160, force_terminal=False, color_system=None)
+        console = Console(file=buf, width=terminal_width(width), force_terminal=False, color_system=None)
         table = Table(show_lines=True, expand=True)
         for name, kw in (("#", {"justify": "right", "width": 5}), ("p(MT)", {"justify": "right", "width": 6}),
                          ("reference", {"ratio": 1}), ("candidate", {"ratio": 1})):
@@ -95,6 +95,25 @@ def render_pairs(records: list[dict], fmt: str, width: int | None = None) -> str
     raise ValueError(f"--format {fmt} is for one article; --pairs writes jsonl, json, tsv or text")
 
 
+def terminal_width(width: int | None = None) -> int:
+    """The width to render text for: `width`, else the terminal's ($COLUMNS, then the tty),
+    else 120 columns (output to a file or pipe)."""
+    import shutil
+
+    return width or shutil.get_terminal_size(fallback=(120, 24)).columns
+
+
+def _sentence_counts(result: ArticleResult) -> str:
+    """'sentences: 14 in 13 rows (...)': rows merge two suspect sentences matching one reference sentence."""
+    rows, counts = len(result.sentences), {k: sum(s.status == k for s in result.sentences)
+                                           for k in ("scored", "unmatched", "copy", "short")}
+    if result.mode == "reference-free":  # nothing is new material or a copy without a reference
+        return f"sentences: {result.n_sentences} ({counts['scored']} scored, {counts['short']} too short to judge)"
+    merged = f" in {rows} rows (a merged pair of sentences is one row)" if rows != result.n_sentences else ""
+    return (f"sentences: {result.n_sentences}{merged}: {counts['scored']} rows scored, {counts['unmatched']} new "
+            f"material, {counts['copy']} copied; related share {result.related_share:.0%}")
+
+
 def _render_text(result: ArticleResult, width: int | None) -> str:
     from rich.console import Console
     from rich.table import Table
@@ -102,11 +121,11 @@ def _render_text(result: ArticleResult, width: int | None) -> str:
 
     data = result.to_dict()
     buf = io.StringIO()
-    console = Console(file=buf, width=width or 160, force_terminal=False, color_system=None)
+    console = Console(file=buf, width=terminal_width(width), force_terminal=False, color_system=None)
     table = Table(show_lines=True, expand=True)
-    table.add_column("#", justify="right", width=3)
-    table.add_column("p(MT)", justify="right", width=6)
-    table.add_column("", width=5)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("p(MT)", justify="right", no_wrap=True)
+    table.add_column("", no_wrap=True)
     table.add_column("suspect sentence", ratio=3)
     with_reference = result.mode != "reference-free"  # reference-free: there is no reference to show
     if with_reference:
@@ -120,8 +139,8 @@ def _render_text(result: ArticleResult, width: int | None) -> str:
         elif s.status == "copy":
             mark, prob = "copy", "0.00"
         else:
-            mark, prob = ("MT" if s.flagged else ""), f"{s.p_mt:.2f}"
-        cells = [str(s.index + 1), prob, mark, Text(s.text)]
+            mark, prob = ("MT" if s.flagged else ""), wording.probability(s.p_mt, result.threshold)
+        cells = [s.label, prob, mark, Text(s.text)]
         if with_reference:
             ref = " ".join(s.reference) if s.reference else "(no counterpart: new material)"
             cells.append(Text(f"[{s.alignment}] {ref}"))
@@ -132,16 +151,14 @@ def _render_text(result: ArticleResult, width: int | None) -> str:
     p_article = wording.article_probability(data)
     console.print(
         f"verdict: {result.verdict}   flagged: {wording.flagged(data)}"
-        + (f", mean p(MT) {result.mean_p_mt:.2f}, threshold {result.threshold:g}" if result.n_scored else "")
+        + (f", mean p(MT) {wording.probability(result.mean_p_mt, result.threshold)}, threshold {result.threshold:g}"
+           if result.n_scored else "")
         + (f", {p_article}" if p_article else "")
     )
     for line in (wording.unrelated(data), wording.pivot(result.pivot)):
         if line:
             console.print(line)
-    console.print(
-        f"sentences: {result.n_sentences} ({result.n_scored} scored, {result.n_unmatched} new material, "
-        f"{sum(s.status == 'copy' for s in result.sentences)} copied); related share {result.related_share:.0%}"
-    )
+    console.print(_sentence_counts(result))
     console.print(f"signature: {result.signature}")
     return buf.getvalue()
 
