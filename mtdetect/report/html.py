@@ -156,10 +156,6 @@ def _highlight_reference(text: str, evidence: list[dict]) -> str:
 # --------------------------------------------------------------------------- pieces
 
 
-def _num(indices: list[int], prefix: str = "") -> str:
-    return sentence_label(indices, prefix)
-
-
 def _suspect_indices(s: dict) -> list[int]:
     """The suspect sentences (0-based) a result covers: a 2:1 link joins two."""
     if s.get("suspect_index"):
@@ -194,7 +190,7 @@ def _chart(sentences: list[dict], threshold: float) -> str:
     n_flagged = n_scored = 0
     for k, s in enumerate(sentences):
         x = left + k * step + (step - bw) / 2
-        num = _num(_suspect_indices(s), "S")
+        num = sentence_label(_suspect_indices(s), "S")
         p = s.get("p_mt")
         if s.get("status") == "scored" and p is not None:
             n_scored += 1
@@ -325,7 +321,7 @@ def _rows(data: dict, two_col: bool) -> list[str]:
         evidence = list(s.get("evidence") or [])
         weak = not s.get("flagged")
         sus_html = _highlight_suspect(s.get("text", ""), evidence, weak, two_col)
-        num = _num(_suspect_indices(s), "S")
+        num = sentence_label(_suspect_indices(s), "S")
         cls = f"row st-{_e(status)}" + (" flagged" if s.get("flagged") else "")
         cells = [f'<th scope="row" id="s{s["index"] + 1}">{num}</th>', _prob_cell(s, band, threshold),
                  f'<td class="sus t-{band}">{sus_html}</td>']

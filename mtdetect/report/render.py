@@ -10,6 +10,7 @@ import json
 import os
 import sys
 import tempfile
+from typing import Any
 from pathlib import Path
 
 from mtdetect.report import wording
@@ -200,3 +201,47 @@ def write_output(text: str, out: str | None) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _auc(metrics: dict) -> str:
+    """A ROC-AUC, or why there is none (a held-out group with pairs of one class only)."""
+    if metrics.get("roc_auc") is not None:
+        return str(metrics["roc_auc"])
+    return "n/a (one class only)" if metrics.get("n") else "n/a (no pairs)"
+
+
+def render_train(report: Any, out: Any) -> str:
+    """What `mtdetect train` prints: the pairs trained on (as the card counts them), held-out
+    metrics (and what their folds are), the transfer matrix when there is one."""
+    m, card = report.metrics["overall"], report.model.card
+    counts = card["training_data"]["counts"]
+    lines = [f"model: {out}  signature: {report.model.signature}",
+             f"trained on {counts['pairs']} pairs ({counts['mt']} MT, {counts['human']} human); dropped "
+             f"{counts['dropped_identical']} copies and {counts['dropped_duplicates']} duplicates",
+             f"held-out ({report.metrics['grouped_by']}): AUC {_auc(m)}  F1 {m['f1']}  Brier {m['brier']}  "
+             f"threshold {report.model.threshold:g}  confusion {m['confusion']}"]
+    if report.metrics["grouped_by"] == "random":
+        lines.append("  (random folds: no grouping field; they overstate accuracy on a new source)")
+    lines += [f"  {g}: AUC {_auc(gm)}  F1 {gm['f1']}  n={gm['n']}" for g, gm in report.metrics["per_group"].items()]
+    tr = (card.get("metrics") or {}).get("transfer")
+    if tr:
+        lines.append(f"leave one source out: min AUC {tr.get('min_roc_auc')}, mean {tr.get('mean_roc_auc')}, "
+                     f"min article accuracy {tr.get('min_article_accuracy')} over {len(tr['cells'])} cells")
+    lines.append(f"seconds: {report.seconds}")
+    return "\n".join(lines)
+
+
+def render_roundtrip(made: list[dict], fmt: str, n_docs: int, pivots: list[str]) -> tuple[str, str]:
+    """`mtdetect roundtrip` output and its one-line summary: jsonl pairs, or text documents (each
+    headed `==> id via pivot <==` when there are several)."""
+    docs = f"{n_docs} document{'s' if n_docs != 1 else ''}"
+    if fmt == "text":
+        several = len(made) > 1
+        text = "\n".join((f"==> {d['doc_id']} via {d['pivot']} <==\n" if several else "") + d["text"] for d in made)
+        return text, f"{docs} round-tripped via {', '.join(pivots)} ({sum(d['n_sentences'] for d in made)} sentences)"
+    from mtdetect.inputs.pairs import write_jsonl
+
+    buf = io.StringIO()
+    write_jsonl(made, buf)
+    by_pivot = ", ".join(f"{p} {sum(r['pivot'] == p for r in made)}" for p in pivots)
+    return buf.getvalue(), f"{len(made)} pair{'s' if len(made) != 1 else ''} from {docs} (by pivot: {by_pivot})"
