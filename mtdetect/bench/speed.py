@@ -119,6 +119,8 @@ def bench_speed(detector: Any, model_dir: Path | None, pair_samples: dict[str, l
     model_args = ["--model", str(model_dir)] if model_dir else []
     score_args = ["score", str(files[1]), "--reference", str(files[0]), "--format", "json", "-q"] + model_args
     commands = {"python -m mtdetect.cli score": [sys.executable, "-m", "mtdetect.cli"] + score_args}
+    commands["mtdetect score (reference-free)"] = [sys.executable, "-m", "mtdetect.cli", "score", str(files[1]),
+                                                   "--format", "json", "-q"]
     entry = shutil.which("mtdetect") or (Path(sys.executable).parent / "mtdetect")
     if Path(entry).exists():
         commands["mtdetect score (entry point)"] = [str(entry)] + score_args

@@ -45,6 +45,7 @@ def bench_without_reference(detector: Any) -> dict:
                 "rf_p_article": None if r.p_article is None else round(r.p_article, 4),
                 "index_match": (m.match or {}).get("id"), "index_verdict": m.verdict,
                 "pivot": (m.pivot or {}).get("language"),
+                "pivot_best": (m.pivot or {}).get("best"),  # the guess an `unknown` rejected
             })
     rf_card = json.loads((default_model_dir(reference_free_spec()) / "card.json").read_text(encoding="utf-8"))
     tr = detector.model.card.get("metrics", {}).get("transfer") or {}
