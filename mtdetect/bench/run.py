@@ -147,7 +147,9 @@ def _matrix(config: BenchConfig, data_dir: Path, work_dir: Path, sizes: Sizes, e
     pairs = load_matrix_sample(data_dir, work_dir, sizes.per_source, config.seed, skipped) if data_dir.is_dir() else []
     if not pairs:
         skipped.append(f"leave-one-source-out matrix on the bench sample skipped: no sources under {data_dir} "
-                       f"and {work_dir}.")
+                       f"and {work_dir} (a clone has none: the data is ../shared/data, and the round trips are made "
+                       "from it by training/make_roundtrips.py and training/make_asap_pairs.py). Nothing is claimed "
+                       "about it below.")
         return None
     with threadpool_limits(limits=1):  # one thread per fit: far faster than OpenMP on a shared CPU
         out = bench_transfer(pairs, encoder, TrainConfig(seed=config.seed, group_key="group"), sizes, threshold,

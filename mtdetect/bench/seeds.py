@@ -9,7 +9,7 @@ import numpy as np
 
 from mtdetect.embed.minilm import pair_cosines
 from mtdetect.features import feature_matrix
-from mtdetect.bench.config import METHODS, SEED_EXPECTED, SEEDS
+from mtdetect.bench.config import METHODS, SEED_EXPECTED, SEEDS, step
 from mtdetect.bench.heldout import shipped_row
 from mtdetect.bench.tables import fmt, rows_table, table
 
@@ -20,6 +20,7 @@ def bench_seeds(detector: Any) -> tuple[list[dict], list[tuple[str, str, int]]]:
     ref_text = files[0].read_text(encoding="utf-8")
     rows, pairs = [], []
     for f in files:
+        step(f"bench: seeds: {f.name} against {files[0].name}")
         t = time.perf_counter()
         res = detector.score_article(f.read_text(encoding="utf-8"), ref_text)
         seconds = time.perf_counter() - t

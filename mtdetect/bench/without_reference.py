@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from mtdetect.bench.config import SEEDS
+from mtdetect.bench.config import SEEDS, step
 from mtdetect.bench.tables import fmt, table
 
 
@@ -37,6 +37,7 @@ def bench_without_reference(detector: Any) -> dict:
         build_index([(files[0].name, files[0].read_text(encoding="utf-8"))], Path(tmp) / "index")
         index = ArchiveIndex(Path(tmp) / "index")
         for f in files:
+            step(f"bench: without the original: {f.name}")
             text = f.read_text(encoding="utf-8")
             r = rf.score_article(text)
             m = score_with_index(detector, index, text, rf)
