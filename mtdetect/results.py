@@ -53,9 +53,11 @@ class SentenceResult:
 
 def same_side_digits(p: float, threshold: float, digits: int) -> int | None:
     """The fewest decimals, from `digits`, at which p rounded is on the same side of `threshold`
-    as p (0.4956 beside 0.5: 3, "0.496"); None when even 6 decimals would cross it."""
+    as p and not equal to it unless p is (beside 0.5: 0.4956 -> 3, "0.496"; 0.501 -> 3, "0.501");
+    None when even 6 decimals would not do."""
     for d in range(digits, 7):
-        if (round(p, d) >= threshold) == (p >= threshold):
+        r = round(p, d)
+        if (r >= threshold) == (p >= threshold) and (r != threshold or p == threshold):
             return d
     return None
 

@@ -51,10 +51,10 @@ def test_a_probability_below_the_threshold_never_prints_as_the_threshold(p):
     assert not re.search(r"p\(MT\) 0\.50, not flagged", page)
 
 
-def test_a_probability_at_the_threshold_prints_as_at_least_it():
-    res = _result(0.5000001)
-    row = next(line for line in render_article(res, "text", width=200).splitlines() if "minister" in line)
-    assert "0.50" in row and "MT" in row
+@pytest.mark.parametrize("p, shown", [(0.501, "0.501"), (0.5000001, "\u2265 0.5"), (0.5, "0.50"), (0.62, "0.62")])
+def test_a_probability_at_or_just_above_the_threshold_is_not_shown_as_it(p, shown):
+    row = next(line for line in render_article(_result(p), "text", width=200).splitlines() if "minister" in line)
+    assert [c.strip() for c in row.split("\u2502")][2:4] == [shown, "MT"], row
 
 
 def test_chart_bars_use_the_colour_band_of_their_table_row():
