@@ -349,23 +349,20 @@ def train(
     check_trainable(list(pairs))
     t_start = time.perf_counter()
     embedder = embedder or Embedder()
-    # Features from v5 on read no cosine: then nothing is embedded, and no cache is opened or written.
-    needs_embedding = uses_cosine()
+    needs_embedding = uses_cosine()  # v5 on: no cosine, so nothing is embedded and no cache is opened or written
     encoder = CachedEncoder(embedder, cache_dir) if config.use_cache and needs_embedding else embedder
     log(f"read {len(pairs)} pairs")
     data = prepare(pairs, encoder)
     log(f"{len(data.pairs)} pairs to train on ({int((data.y == 1).sum())} MT, {int((data.y == 0).sum())} human): "
         f"{data.dropped_identical} dropped as copies (candidate = reference), {data.dropped_duplicates} "
-        f"duplicate{'s' if data.dropped_duplicates != 1 else ''} dropped")
-    if not needs_embedding:
-        log("embedding: not needed (these features read no cosine), so no embedding cache is used")
+        f"duplicate{'s' if data.dropped_duplicates != 1 else ''} dropped"
+        + ("; nothing to embed (these features read no cosine): no embedding cache" if not needs_embedding else ""))
     check_trainable(data.pairs)
     w = sample_weights(data.pairs, data.y)
     key, groups = group_labels(data.pairs, config.group_key, config.seed, config.n_folds)
     if key == "random":
-        log("no grouping field (--group-by, or group, dataset, system in every pair): held-out folds are RANDOM. "
-            "Pairs from the same document, writer or engine then sit on both sides of a fold, so the held-out "
-            "accuracy overstates what the model will do on a new source; give a grouping field.")
+        log("no grouping field (--group-by; group, dataset, system): RANDOM held-out folds put pairs of one document, "
+            "writer or engine on both sides, so they overstate accuracy on a new source; give a grouping field")
     splits = grouped_splits(groups, data.y, config.n_folds)
     if not splits:
         raise ValueError("no held-out fold has both classes on its training side")
@@ -390,8 +387,7 @@ def train(
     t_tr = time.perf_counter()
     transfer, article_model = matrix_metrics(data.X, data.y, data.pairs, groups, config, threshold)
     if transfer is None:
-        log(f"no transfer evaluation (leave one source out): the {key} groups are not sources, each all MT or "
-            "all human")
+        log(f"no transfer evaluation (leave one source out): the {key} groups are not all-MT or all-human sources")
     if article_model is None:  # groups are folds, not sources: documents of the held-out folds
         _, article_model = article_model_from(data.pairs, data.y, groups, oof, config.seed, threshold)
     metrics["transfer"] = transfer
