@@ -164,7 +164,7 @@ def _set(card: Any, path: tuple, value: Any) -> Any:
 
 def mutate_card(card: dict, rng: random.Random) -> tuple[str, bool]:
     """(raw card.json text, re-sealed?) for one random mutation of `card`."""
-    from mtdetect.card.model import seal_card
+    from mtdetect.card.card import seal_card
 
     c = json.loads(json.dumps(card))
     path = rng.choice(_paths(c)[1:])
@@ -202,7 +202,8 @@ def fuzz_cards(n: int, seed: int, model: Path, workdir: Path) -> dict:
     from typer.testing import CliRunner
 
     from mtdetect.cli import app
-    from mtdetect.card.model import ModelError, load_model
+    from mtdetect.card.card import ModelError
+    from mtdetect.card.load import load_model
 
     runner = CliRunner()
     rng = random.Random(seed)

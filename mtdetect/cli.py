@@ -73,9 +73,9 @@ def _guarded(fn):  # noqa: ANN001 - a decorator for command bodies
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):  # noqa: ANN002, ANN003
-        from mtdetect.card.model import ModelError
+        from mtdetect.card.card import ModelError
         from mtdetect.learn.roundtrip import RoundTripError
-        from mtdetect.text import InputError
+        from mtdetect.inputs.errors import InputError
 
         try:
             return fn(*args, **kwargs)
@@ -128,7 +128,7 @@ def score(
     archive (--index), on its own (neither: reference-free), or score sentence pairs (--pairs)."""
     from mtdetect.report.progress import Status, set_quiet
     from mtdetect.report.render import render_article, render_pairs, write_output
-    from mtdetect.text import InputError
+    from mtdetect.inputs.errors import InputError
 
     set_quiet(quiet)
     if threshold is not None and not 0.0 <= threshold <= 1.0:
@@ -175,34 +175,25 @@ def _score_pairs(pairs: str, model: Optional[Path], threshold: Optional[float], 
 
 def _score_article(suspect: Optional[str], suspect_name: str, reference: Optional[str], index: Optional[Path],
                    model: Optional[Path], rf_model: Optional[Path], threshold: Optional[float], status):  # noqa: ANN001, ANN202
-    """The article result of `score`: against the reference, through the index, or reference-free."""
+    """The article result of `score`: against the reference, through the index, or reference-free
+    (detect/select.py picks the detector)."""
+    from mtdetect.detect.select import detector_for, pick_mode
     from mtdetect.inputs.guard import check_article_pair, check_english
     from mtdetect.text import read_text
 
     status.stage("reading the input")
     suspect_text = read_text(suspect)
+    reference_text = None
     if reference is None:
         check_english(suspect_text, suspect_name)
-        from mtdetect.detect.reference_free import ReferenceFreeDetector
-
-        status.stage("loading the models")
-        rf = ReferenceFreeDetector(rf_model, threshold=threshold if index is None else None)
-        if index is None:
-            status.stage("scoring")
-            return rf.score_article(suspect_text)
-        from mtdetect.detect.index import ArchiveIndex
-        from mtdetect.detect.reference import Detector, score_with_index
-
-        detector = Detector(model, threshold=threshold)
-        status.stage("searching the archive, embedding and scoring")
-        return score_with_index(detector, ArchiveIndex(index), suspect_text, rf)
-    reference_text = read_text(reference)
-    check_article_pair(suspect_text, suspect_name, reference_text, reference if reference != "-" else "<stdin>")
-    from mtdetect.detect.reference import Detector
-
+    else:
+        reference_text = read_text(reference)
+        check_article_pair(suspect_text, suspect_name, reference_text, reference if reference != "-" else "<stdin>")
+    mode = pick_mode(reference is not None, index)
     status.stage("loading the models")
-    detector = Detector(model, threshold=threshold)
-    status.stage("embedding, aligning and scoring")
+    detector = detector_for(mode, model=model, rf_model=rf_model, index=index, threshold=threshold)
+    status.stage({"reference": "embedding, aligning and scoring", "index": "searching the archive, embedding and "
+                  "scoring"}.get(mode, "scoring"))
     return detector.score_article(suspect_text, reference_text)
 
 

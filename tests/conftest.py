@@ -1,4 +1,10 @@
-"""Shared fixtures: the real embedding model, seed texts, tiny labelled pair sets."""
+"""Shared fixtures: the real embedding model, seed texts, tiny labelled pair sets; and the two lanes.
+
+`pytest -q` is the fast lane (the README's command, minutes on 2 cores). Tests marked
+`@pytest.mark.slow` (the full quick-bench run, headless Chromium, Ray, long scan runs, the
+wheel) are skipped there and run with `pytest -q --slow -m slow` (or MTDETECT_SLOW=1);
+`.ci/run` runs both lanes.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,20 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+def pytest_addoption(parser):
+    parser.addoption("--slow", action="store_true", default=False,
+                     help="also run the tests marked slow (end to end: bench, Chromium, Ray, wheel)")
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--slow") or os.environ.get("MTDETECT_SLOW") == "1":
+        return
+    skip = pytest.mark.skip(reason="slow end-to-end test: run with --slow (pytest -q --slow -m slow), as .ci/run does")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
 
 
 @pytest.fixture(autouse=True, scope="session")

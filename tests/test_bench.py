@@ -112,6 +112,7 @@ def quick_bench(tmp_path_factory, tiny_model_dir):
     return run_bench(cfg), out
 
 
+@pytest.mark.slow  # the whole quick bench: minutes on 2 cores
 def test_quick_bench_writes_report_json_and_plots(quick_bench):
     report, out = quick_bench
     for name in ("report.md", "results.json", "speed.png"):
@@ -138,6 +139,7 @@ def test_quick_bench_writes_report_json_and_plots(quick_bench):
         assert "Acceptance targets (issue 14):" in md and "card matrix: min AUC" in report.summary()
 
 
+@pytest.mark.slow  # the whole quick bench: minutes on 2 cores
 def test_quick_bench_matrix_baselines_and_ablation(quick_bench):
     _, out = quick_bench
     res = json.loads((out / "results.json").read_text())

@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from mtdetect.features import feature_matrix
-from mtdetect.card.model import ModelError, load_model, seal_card
+from mtdetect.card.card import ModelError, seal_card
+from mtdetect.card.load import load_model
 from mtdetect.detect.reference import Detector
 
 from conftest import tiny_pairs
@@ -39,9 +40,9 @@ def test_signature_names_the_embedding_precision_actually_used(tiny_model_dir, e
     assert head.endswith("/bf16") if trained == "bf16" else "/" not in head
     # Scored on a CPU that fell back to fp32: the signature says so, the rest is unchanged.
     other = "fp32" if trained == "bf16" else "bf16"
-    moved = model.signature_at(model.threshold, other)
+    moved = str(model.signature_of(model.threshold, other))
     assert moved != model.signature and moved.split("|")[1:] == model.signature.split("|")[1:]
-    assert model.signature_at(0.9, trained) == model.signature.replace(f"thr:{model.threshold:g}", "thr:0.9")
+    assert str(model.signature_of(0.9, trained)) == model.signature.replace(f"thr:{model.threshold:g}", "thr:0.9")
 
 
 def test_detector_scores_identical_after_reload(tiny_model_dir, embedder):
@@ -146,7 +147,9 @@ def test_numpy_path_equals_the_skops_classifier(tiny_model_dir):
     """Scoring reads the card's linear_export; it must give the skops classifier's numbers."""
     import numpy as np
 
-    from mtdetect.card.model import LinearEnsemble, load_model
+    from mtdetect.card.load import load_model
+
+    from mtdetect.card.model import LinearEnsemble
 
     fast, full = load_model(tiny_model_dir), load_model(tiny_model_dir, full=True)
     assert isinstance(fast.classifier, LinearEnsemble) and not isinstance(full.classifier, LinearEnsemble)

@@ -9,10 +9,9 @@ import shutil
 import numpy as np
 import pytest
 
-from mtdetect.card.model import ModelError, seal_card
-from mtdetect.detect.pivot import (
-    default_pivot_dir, guess_pivot, load_pivot_model, pair_features, save_pivot_model,
-)
+from mtdetect.card.card import ModelError, seal_card
+from mtdetect.detect.pivot import default_pivot_dir, guess_pivot, load_pivot_model, save_pivot_model
+from mtdetect.features.pivot import pair_features
 from mtdetect.text import split_sentences
 
 from conftest import SEED
@@ -33,7 +32,7 @@ def _pairs(cls: str, sents: list[str]) -> list[tuple[str, str]]:
 def tiny_pivot(tmp_path_factory):
     from sklearn.linear_model import LogisticRegression
 
-    from mtdetect.detect.pivot import feature_matrix
+    from mtdetect.features.pivot import feature_matrix
 
     sents = [s.text for s in split_sentences(SEED["original"].read_text(encoding="utf-8")) if len(s.text.split()) > 6]
     rows = [(r, c, cls) for cls in _SWAPS for r, c in _pairs(cls, sents)]
@@ -162,13 +161,14 @@ def test_numpy_path_equals_the_skops_classifier():
     it must give the skops classifier's distribution."""
     import numpy as np
 
-    from mtdetect.card.model import load_model
-    from mtdetect.detect.pivot import PivotModel, default_pivot_dir, murmur3_32, pivot_spec
+    from mtdetect.card.load import load_model
+    from mtdetect.detect.pivot import PivotModel, default_pivot_dir
+    from mtdetect.features.pivot import murmur3_32
 
     if not (default_pivot_dir() / "card.json").exists():
         pytest.skip("models/pivot is absent")
-    fast = PivotModel(load_model(default_pivot_dir(), spec=pivot_spec()))
-    full = PivotModel(load_model(default_pivot_dir(), spec=pivot_spec(), full=True))
+    fast = PivotModel(load_model(default_pivot_dir(), kind="pivot"))
+    full = PivotModel(load_model(default_pivot_dir(), kind="pivot", full=True))
     assert isinstance(fast.model.classifier, dict) and not isinstance(full.model.classifier, dict)
     refs = ["Xi is due to start a four-day visit to Russia.", "The goods cost less than 20 euros.", "Hi"]
     cands = ["Mr. XI should start a four -day visit in Russia.", "The merchandise was less than 20 EURO.", "Hi"]

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from mtdetect.report import html as report_html
+from mtdetect.report import html_style as report_html
 from mtdetect.cli import app
 from mtdetect.report.html import render_html
 
@@ -290,6 +290,7 @@ def rendered(chromium, tmp_path_factory, embedder):  # chromium first: skip befo
     return out
 
 
+@pytest.mark.slow  # a headless browser
 def test_chromium_dom_shows_flags_highlights_and_alignment(rendered):
     mt, rw = rendered["roundtrip"], rendered["rewrite"]
     t = _parse(mt["dom"])
@@ -322,6 +323,7 @@ def _count(px, hex_colour: str) -> int:
     return int((px == rgb).all(axis=-1).sum())
 
 
+@pytest.mark.slow  # a headless browser
 def test_chromium_screenshot_shows_mt_tint_only_for_the_round_trip(rendered):
     tints, bar = report_html.TINTS, report_html.BAR
     swatch = report_html.SWATCH_PX**2  # the legend shows each tint once, in a swatch

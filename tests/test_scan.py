@@ -160,6 +160,7 @@ def test_result_file_refuses_a_corrupt_middle_a_second_writer_and_another_model(
     assert out.read_text().count("\n") == 1
 
 
+@pytest.mark.slow  # a real scan process killed midway
 def test_kill_midway_then_resume_loses_nothing_and_repeats_nothing(tmp_path, scorer):
     rows = small_records(24)
     src = write_jsonl(tmp_path / "in.jsonl", rows)
@@ -186,6 +187,7 @@ def test_kill_midway_then_resume_loses_nothing_and_repeats_nothing(tmp_path, sco
 # --------------------------------------------------------------------------- engines
 
 
+@pytest.mark.slow  # a process pool that loads the models in each worker
 def test_process_pool_gives_the_same_results_as_in_process(tmp_path, scorer):
     src = write_jsonl(tmp_path / "in.jsonl", small_records(8) + ["{bad"])
     one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"

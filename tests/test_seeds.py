@@ -2,7 +2,7 @@
 
 import pytest
 
-from mtdetect.card.model import default_model_dir
+from mtdetect.card.kinds import default_model_dir
 from mtdetect.detect.reference import Detector
 
 from conftest import SEED
@@ -21,10 +21,19 @@ def _score(detector, name):
 def test_roundtrip_is_flagged(detector):
     r = _score(detector, "roundtrip")
     assert r.verdict == "round-trip MT"
-    # The v5 model (trained on round trips vs human rewrites of the same originals, issue 14)
-    # flags 11 of 16; the issue's target is >= 95%, not met: see the README's matrix.
-    assert r.flagged_fraction >= 0.6 and r.p_article >= 0.7
     assert r.n_scored >= 14
+
+
+# ---------------------------------------------------------------- targets the model does not meet yet
+# Asserted at the target, never at what the model measures; strict, so the test fails loudly
+# (XPASS) the day a model meets it, and the mark is then removed.
+
+ROUNDTRIP_FLAGGED_TARGET = 0.95  # issue 2 / issue 21: >= 95% of 001's sentences flagged (issue 22: >= 90% first)
+
+
+@pytest.mark.xfail(strict=True, reason="the shipped model flags 11 of 16 of 001's sentences (69%); see the README's matrix")
+def test_roundtrip_meets_the_flagged_target(detector):
+    assert _score(detector, "roundtrip").flagged_fraction >= ROUNDTRIP_FLAGGED_TARGET
 
 
 @pytest.mark.parametrize("name", ["rewrite", "rewrite2"])

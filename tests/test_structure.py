@@ -112,3 +112,15 @@ def test_training_scripts_share_one_preamble():
     for path, proc in zip(scripts, runs):
         out, err = proc.communicate(timeout=120)
         assert proc.returncode == 0 and out.startswith("usage:"), f"{path.name} --help: {err[-500:]}"
+
+
+def test_readme_module_map_names_every_module():
+    """README, "How it works": every module of the package is named in the map."""
+    import re
+
+    readme = (PACKAGE.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## How it works", 1)[1].split("```", 2)[1]
+    named = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", block))
+    missing = sorted(module_name(p) for p in PACKAGE.rglob("*.py")
+                     if p.stem != "__init__" and p.stem not in named and p.parent.name != "__pycache__")
+    assert not missing, f"modules the README's map does not name: {missing}"

@@ -30,9 +30,9 @@ import numpy as np
 
 from _common import REPO, parser  # also puts the repository on sys.path
 
-from mtdetect.detect.pivot import (
-    UNSEEN_P, adds_honorific, aggregate, feature_matrix, language_of, save_pivot_model, unseen_honorific_p,
-)
+from mtdetect.detect.pivot import UNSEEN_P, aggregate, language_of, save_pivot_model, unseen_honorific_p
+from mtdetect.features.pivot import adds_honorific, feature_matrix
+from mtdetect.learn.metrics import brier, ece
 from mtdetect.text import normalize
 
 FAMILIES = {"apertium": ["es", "ca", "gl", "eo"], "opus-mt": ["de", "ru", "is"], "wmt": ["cs", "de", "zh"]}
@@ -85,24 +85,6 @@ def load(args, rng: random.Random) -> list[dict]:
     for r in out:
         r["split"] = _split(r["group"])
     return out
-
-
-def ece(conf: np.ndarray, correct: np.ndarray, bins: int = 15) -> float:
-    """Expected calibration error of the top-class probability (equal-width bins)."""
-    edges = np.linspace(0, 1, bins + 1)
-    idx = np.clip(np.digitize(conf, edges[1:-1]), 0, bins - 1)
-    total = 0.0
-    for b in range(bins):
-        m = idx == b
-        if m.any():
-            total += m.sum() * abs(conf[m].mean() - correct[m].mean())
-    return float(total / max(len(conf), 1))
-
-
-def brier(P: np.ndarray, y: np.ndarray) -> float:
-    onehot = np.zeros_like(P)
-    onehot[np.arange(len(y)), y] = 1.0
-    return float(np.mean(np.sum((P - onehot) ** 2, axis=1)))
 
 
 def fit_temperature(logits: np.ndarray, y: np.ndarray) -> float:

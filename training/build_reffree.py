@@ -7,7 +7,7 @@
 Data (never the seeds): ASAP essays and their Google Translate round trips (fr, zh); tweets
 and their opus-mt round trips (de, ru, is); Apertium round trips of ASSET / KJV / WMT
 originals (training/work/roundtrips-*.jsonl.gz from training/make_roundtrips.py) next to
-those originals; ASSET and Bible human rewrites of the same originals. See mtdetect/rfdata.py.
+those originals; ASSET and Bible human rewrites of the same originals. See mtdetect/learn/reference_free_data.py.
 
 Leave one source out: for each MT source S, the originals of S's domain are split in two
 halves by group (essay / pseudo-document); S's round trips of one half and those originals
@@ -56,15 +56,17 @@ def build_data(args) -> None:
     log(f"{len(units)} sentences: " + ", ".join(f"{k}={v}" for k, v in sorted(counts.items())))
 
 
-def blocks_for(units, families, misspellings: bool = True) -> dict:
+def blocks_for(units, families, mask=None) -> dict:
     from mtdetect.embed.cache import CachedEncoder
     from mtdetect.embed.minilm import default_embedder
+    from mtdetect.features.standalone.profile import MaskConfig
     from mtdetect.learn.reference_free import compute_blocks
 
+    mask = mask or MaskConfig()
     t0 = time.perf_counter()
     enc = CachedEncoder(default_embedder(), WORK / "cache") if "minilm" in families else None
-    out = compute_blocks([u.text for u in units], families, enc, misspellings=misspellings)
-    log(f"features {','.join(families)} ({'masked' if misspellings else 'misspellings kept'}): "
+    out = compute_blocks([u.text for u in units], families, enc, mask)
+    log(f"features {','.join(families)} ({'masked' if mask.misspellings else 'misspellings kept'}): "
         f"{time.perf_counter() - t0:.0f}s")
     return out
 
@@ -97,44 +99,39 @@ def _table(results: dict) -> str:
 
 
 def run_loso(args) -> None:
-    from mtdetect.learn.reference_free import RFConfig, _auc, doc_means, leave_one_source_out
+    from mtdetect.features.standalone.families import DENSE
+    from mtdetect.features.standalone.profile import MIN_LOWER_ZIPF, MaskConfig
+    from mtdetect.learn.metrics import auc
+    from mtdetect.learn.reference_free import RFConfig, doc_means, leave_one_source_out
 
     units = rfdata.read_units(WORK / args.units)
     if args.exclude:
         units = [u for u in units if not u.source.startswith(tuple(args.exclude.split(",")))]
-    if args.min_lower_zipf is not None:  # mask variant, for the comparison only
-        from mtdetect.features.standalone import profile
-
-        profile.MIN_LOWER_ZIPF = args.min_lower_zipf
-        profile.in_vocabulary.cache_clear()
+    # a mask variant (--min-lower-zipf), for the comparison only
+    mask = MaskConfig(min_lower_zipf=MIN_LOWER_ZIPF if args.min_lower_zipf is None else args.min_lower_zipf)
     sources = args.sources.split(",") if args.sources else None
     path = WORK / f"loso{args.tag}.json"
     results = json.loads(path.read_text()) if path.exists() else {"families": {}, "ablation": {}}
     sets = [s.split("+") for s in args.sets.split(",") if s]
     need = sorted({f for fs in sets for f in fs} | set(args.ablation.split("+") if args.ablation else []))
-    blocks = blocks_for(units, need) if need else {}
+    blocks = blocks_for(units, need, mask) if need else {}
     for fs in sets:
         name = "+".join(fs)
         log(f"== {name}")
-        cfg = RFConfig(families=tuple(fs), C=args.C, dense_weight=args.dense_weight)
+        cfg = RFConfig(families=tuple(fs), C=args.C, dense_weight=args.dense_weight, mask=mask)
         results["families"][name] = leave_one_source_out(units, blocks, cfg, sources, log=log).per_source
         path.write_text(json.dumps(results, indent=1))
     if args.ablation:
         best = tuple(args.ablation.split("+"))
-        cfg = RFConfig(families=best, C=args.C, dense_weight=args.dense_weight)
-        from mtdetect.features.standalone import families as rfmodel
-
+        cfg = RFConfig(families=best, C=args.C, dense_weight=args.dense_weight, mask=mask)
         log("== cues only (raw text, no mask)")
-        from mtdetect.learn import reference_free as rftrain
-
-        rfmodel.DENSE = rftrain.DENSE = rfmodel.DENSE + ("cues",)
         cue = {"cues": cue_matrix([u.text for u in units])}
-        results["ablation"]["cues only"] = leave_one_source_out(
-            units, cue, RFConfig(families=("cues",), C=args.C, dense_weight=args.dense_weight), sources, log=log).per_source
-        rfmodel.DENSE = rftrain.DENSE = rfmodel.DENSE[:-1]
+        cue_cfg = RFConfig(families=("cues",), C=args.C, dense_weight=args.dense_weight, dense=DENSE + ("cues",))
+        results["ablation"]["cues only"] = leave_one_source_out(units, cue, cue_cfg, sources, log=log).per_source
         log(f"== {'+'.join(best)} with misspellings kept (the rest of the mask on)")
-        raw = blocks_for(units, best, misspellings=False)
-        results["ablation"]["misspellings kept"] = leave_one_source_out(units, raw, cfg, sources, log=log).per_source
+        raw = blocks_for(units, best, MaskConfig(misspellings=False))
+        raw_cfg = RFConfig(families=best, C=args.C, dense_weight=args.dense_weight, mask=MaskConfig(misspellings=False))
+        results["ablation"]["misspellings kept"] = leave_one_source_out(units, raw, raw_cfg, sources, log=log).per_source
         # The ASAP essays whose original is least misspelt: does the result hold there?
         oov = cue["cues"][:, 0]
         essay: dict[str, list[float]] = {}
@@ -151,8 +148,8 @@ def run_loso(args) -> None:
         for idx, m, S in zip(held.index, held.margins, held.source):
             k = np.array([rate.get(units[i].group, 1.0) <= cut for i in idx])
             ds, dy, _ = doc_means(docs[idx][k], y[idx][k], m[k], 10)
-            out[S] = {"sentence_auc": _auc(y[idx][k], m[k]), "n_sentences": int(k.sum()),
-                      "article_auc": _auc(dy, ds), "n_docs": len(dy), "oov_rate_cut": round(cut, 4)}
+            out[S] = {"sentence_auc": auc(y[idx][k], m[k]), "n_sentences": int(k.sum()),
+                      "article_auc": auc(dy, ds), "n_docs": len(dy), "oov_rate_cut": round(cut, 4)}
             log(f"  {S} least-misspelt: {out[S]}")
         results["ablation"]["least-misspelt ASAP quarter"] = out
     path.write_text(json.dumps(results, indent=1))

@@ -106,14 +106,14 @@ def hashed() -> None:
     words and character n-grams (pivot.feature_matrix), uncalibrated (AUC is what it measures)."""
     from sklearn.linear_model import LogisticRegression
 
-    from mtdetect.detect.pivot import feature_matrix as hashed_matrix
-    from mtdetect.learn.train import sample_weights
+    from mtdetect.features.pivot import feature_matrix as hashed_matrix
+    from mtdetect.learn.weights import balanced_weights, pair_sources
 
     X, y, groups, pairs, extra = load()
     H = hashed_matrix(extra["refs"], extra["cands"]).tocsr()
 
     def fit(train: np.ndarray):
-        w = sample_weights([pairs[i] for i in train], y[train])
+        w = balanced_weights(y[train], *pair_sources([pairs[i] for i in train]))
         clf = LogisticRegression(C=0.3, max_iter=300, solver="liblinear").fit(H[train], y[train], sample_weight=w)
         return lambda rows: clf.predict_proba(H[rows])[:, 1]
 
@@ -126,7 +126,7 @@ def hashed() -> None:
 def tokens(n: int = 300) -> None:
     """Contextual token alignment (MiniLM's last layer, BERTScore-style) as single features:
     how similar each changed word piece stays to its best counterpart on the other side."""
-    from sklearn.metrics import roc_auc_score
+    from mtdetect.learn.metrics import auc
 
     _, y, groups, _, extra = load()
     rng = np.random.default_rng(13)
@@ -155,8 +155,8 @@ def tokens(n: int = 300) -> None:
         print(f"\n{name}: single-feature AUC (MT source row, human source column)\n")
         print("| | " + " | ".join(human) + " |\n|---|" + "---|" * len(human))
         for m in mt:
-            aucs = [roc_auc_score([1] * len(feats[m]) + [0] * len(feats[h]),
-                                  [d[name] for d in feats[m]] + [d[name] for d in feats[h]]) for h in human]
+            aucs = [auc([1] * len(feats[m]) + [0] * len(feats[h]),
+                        [d[name] for d in feats[m]] + [d[name] for d in feats[h]]) for h in human]
             print(f"| {m} | " + " | ".join(f"{a:.2f}" for a in aucs) + " |", flush=True)
 
 

@@ -17,7 +17,7 @@ from mtdetect.features.similarity import chrf
 from mtdetect.learn.metrics import pick_threshold
 from mtdetect.inputs.pairs import Pair
 from mtdetect.learn.protocol import run_matrix, summary
-from mtdetect.learn.train import sample_weights
+from mtdetect.learn.weights import balanced_weights, pair_sources
 from mtdetect.bench.config import step
 from mtdetect.bench.evaluation import Scorer
 
@@ -74,7 +74,7 @@ def baseline_matrix(pairs: Sequence[Pair], y: np.ndarray, groups: Sequence[str],
         cands = [p.candidate for p in pairs]
 
         def fit(train: np.ndarray) -> Any:
-            sc = fit_ngram([cands[i] for i in train], y[train], sample_weights([pairs[i] for i in train], y[train]),
+            sc = fit_ngram([cands[i] for i in train], y[train], balanced_weights(y[train], *pair_sources([pairs[i] for i in train])),
                            seed)
             return lambda rows: sc([cands[i] for i in rows])
 
@@ -84,6 +84,6 @@ def baseline_matrix(pairs: Sequence[Pair], y: np.ndarray, groups: Sequence[str],
         out["summary"]["n-gram"] = {k: summary(cells)[k] for k in ("min_roc_auc", "mean_roc_auc")}
         covered = ~np.isnan(pooled)
         out["thresholds"]["n-gram"] = pick_threshold(y[covered], pooled[covered])
-        whole = fit_ngram(cands, y, sample_weights(list(pairs), y), seed)
+        whole = fit_ngram(cands, y, balanced_weights(y, *pair_sources(list(pairs))), seed)
         out["_ngram"] = whole
     return out

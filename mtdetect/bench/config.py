@@ -3,6 +3,7 @@ run, the run's configuration, and the timestamped progress log on stderr."""
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,11 +11,26 @@ from pathlib import Path
 from mtdetect.features import GROUPS as FEATURE_GROUPS
 from mtdetect.report.progress import log
 
-ROOT = Path(__file__).resolve().parent.parent.parent  # the repository (seeds/, training/, benchmarks/)
-SEEDS = ROOT / "seeds"
-WORK_DIR = ROOT / "training" / "work"  # the round trips made by training/make_*.py (sources.load_sources)
+
+
+def _checkout() -> Path | None:
+    """The repository mtdetect runs from (seeds/, training/, benchmarks/), or None when it is
+    installed (a wheel, `pip install .`): then nothing below may be assumed to exist."""
+    root = Path(__file__).resolve().parent.parent.parent
+    return root if (root / "pyproject.toml").is_file() and (root / "seeds").is_dir() else None
+
+
+CHECKOUT = _checkout()
+ROOT = CHECKOUT or Path.cwd()  # reports show paths relative to this
+# The seed articles the bench scores: $MTDETECT_SEEDS, else the checkout's seeds/ (run_bench
+# stops with a one-line message when there are none: an installed package ships no seeds).
+SEEDS = Path(os.environ["MTDETECT_SEEDS"]) if os.environ.get("MTDETECT_SEEDS") else ROOT / "seeds"
+# The round trips made by training/make_*.py (learn/sources.load_sources; --work-dir elsewhere)
+# and ../shared/data (--data-dir elsewhere): without them the matrix is skipped, and the report says so.
+WORK_DIR = ROOT / "training" / "work"
+DATA_DIR = ROOT.parent / "shared" / "data"
 WMT_FILE = "wmt_mt_vs_human.jsonl.gz"  # only for the speed rows' pair samples
-RECORD_DIR = ROOT / "benchmarks" / "results"  # the committed record: written only by --update-record
+RECORD_DIR = ROOT / "benchmarks" / "results"  # the committed record: written only by --update-record, in a checkout
 DEFAULT_OUT = Path("mtdetect-bench")  # a run's own output, under the working directory
 BASELINES = ("1-chrF", "cosine", "n-gram")
 METHODS = ("mtdetect",) + BASELINES
@@ -62,8 +78,8 @@ FULL = Sizes(400, ablation=True, ngram=True, speed_pairs=2000, repeats=2)
 class BenchConfig:
     quick: bool = False
     pairs: tuple[str, ...] = ()
-    data_dir: Path | None = None  # default: <repo>/../shared/data
-    work_dir: Path | None = None  # default: <repo>/training/work (the round trips made from the data)
+    data_dir: Path | None = None  # default: DATA_DIR (<repo>/../shared/data)
+    work_dir: Path | None = None  # default: WORK_DIR (<repo>/training/work: the round trips made from the data)
     out_dir: Path = DEFAULT_OUT
     model_dir: Path | None = None  # default: the shipped model
     seed: int = 13

@@ -15,7 +15,7 @@ import numpy as np
 
 from mtdetect.embed.cache import CachedEncoder
 from mtdetect.learn.train import TrainConfig
-from mtdetect.bench.config import ROOT, WMT_FILE, WORK_DIR, BenchConfig, Sizes, reset_clock, step
+from mtdetect.bench.config import DATA_DIR, ROOT, SEEDS, WMT_FILE, WORK_DIR, BenchConfig, Sizes, reset_clock, step
 from mtdetect.bench.data import load_matrix_sample, wmt_speed_samples
 from mtdetect.bench.heldout import bench_extra_pairs
 from mtdetect.bench.plots import plots_unavailable, write_plots
@@ -84,12 +84,17 @@ def run_bench(config: BenchConfig) -> BenchReport:
     from mtdetect.embed.minilm import Embedder
     from mtdetect.detect.reference import Detector
 
+    if not any(SEEDS.glob("0*.txt")):
+        from mtdetect.inputs.errors import InputError
+
+        raise InputError(f"bench: no seed articles in {SEEDS}: run it from a checkout of the repository "
+                         "or set MTDETECT_SEEDS to a folder of them")
     reset_clock()
     t_start = time.perf_counter()
     sizes = config.plan
     out_dir = Path(config.out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    data_dir = Path(config.data_dir) if config.data_dir else ROOT.parent / "shared" / "data"
+    data_dir = Path(config.data_dir) if config.data_dir else DATA_DIR
     skipped: list[str] = []
     parts = _Parts()
     no_plots = plots_unavailable()  # known before the long run, not after it

@@ -18,7 +18,7 @@ import numpy as np
 
 from mtdetect.features import feature_matrix
 from mtdetect.text import split_sentences
-from mtdetect.bench.config import ROOT, SEEDS, Sizes, step
+from mtdetect.bench.config import CHECKOUT, SEEDS, Sizes, step
 from mtdetect.bench.tables import table
 
 
@@ -36,9 +36,11 @@ def _run_child(cmd: list[str]) -> tuple[float, int, float | None]:
 
     getrusage/wait4 would report at least this (large) process's RSS: a forked child inherits it.
     """
-    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    env = dict(os.environ)
+    if CHECKOUT is not None:  # the checkout's mtdetect, not another installed one
+        env["PYTHONPATH"] = str(CHECKOUT) + os.pathsep + os.environ.get("PYTHONPATH", "")
     t = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd, cwd=CHECKOUT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     peak = None
     while proc.poll() is None:
         try:

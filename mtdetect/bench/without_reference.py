@@ -8,15 +8,7 @@ from typing import Any
 
 from mtdetect.bench.config import SEEDS, step
 from mtdetect.bench.tables import fmt, table
-
-
-# The reference-free card names some sources differently (its folds split tweets by pivot).
-SAME_SOURCE = {"asap-fr": "essays:gt-fr", "asap-zh": "essays:gt-zh", "tweets": "tweets:opus-mt"}
-
-
-def same_source(name: str) -> str:
-    """The reference-based matrix's name for a source of the reference-free card."""
-    return SAME_SOURCE.get(name) or ("tweets:opus-mt" if name.startswith("tweets-") else name)
+from mtdetect.learn.source_names import canonical, matrix_source
 
 
 def bench_without_reference(detector: Any) -> dict:
@@ -26,7 +18,7 @@ def bench_without_reference(detector: Any) -> dict:
     import tempfile
 
     from mtdetect.detect.index import ArchiveIndex, build_index
-    from mtdetect.card.model import default_model_dir, reference_free_spec
+    from mtdetect.card.kinds import default_model_dir
     from mtdetect.detect.reference_free import ReferenceFreeDetector
     from mtdetect.detect.reference import score_with_index
 
@@ -48,12 +40,12 @@ def bench_without_reference(detector: Any) -> dict:
                 "pivot": (m.pivot or {}).get("language"),
                 "pivot_best": (m.pivot or {}).get("best"),  # the guess an `unknown` rejected
             })
-    rf_card = json.loads((default_model_dir(reference_free_spec()) / "card.json").read_text(encoding="utf-8"))
+    rf_card = json.loads((default_model_dir("reference-free") / "card.json").read_text(encoding="utf-8"))
     tr = detector.model.card.get("metrics", {}).get("transfer") or {}
     ref_sources = {**tr.get("mt_sources", {}), **tr.get("human_sources", {})}
     per = rf_card["metrics"]["heldout"]["sentence"]["per_group"]
-    out["auc_by_source"] = [{"source": g, "reference_free": m["roc_auc"],
-                             "reference_based": (ref_sources.get(same_source(g)) or {}).get("min_roc_auc")}
+    out["auc_by_source"] = [{"source": canonical(g), "reference_free": m["roc_auc"],
+                             "reference_based": (ref_sources.get(matrix_source(g)) or {}).get("min_roc_auc")}
                             for g, m in per.items()]
     return out
 

@@ -14,6 +14,8 @@ from typing import Sequence
 
 import numpy as np
 
+from mtdetect.learn.weights import balanced_weights
+
 # --------------------------------------------------------------------------- articles
 
 ARTICLE_FEATURES = ("mean_p", "share_flagged", "q25", "q50", "q75", "evidence")
@@ -65,15 +67,7 @@ def fit_article_model(docs_p: Sequence[Sequence[float]], labels: Sequence[int], 
 
     F = np.array([article_features(p, threshold) for p in docs_p])
     y = np.asarray(labels, dtype=int)
-    g = np.asarray(groups)
-    w = np.zeros(len(y))
-    for label in (0, 1):
-        cls = y == label
-        keys = sorted(set(g[cls].tolist()))
-        for k in keys:
-            m = cls & (g == k)
-            w[m] = 1.0 / (2 * len(keys) * m.sum())
-    w *= len(y)
+    w = balanced_weights(y, list(groups))
     mean = F.mean(axis=0)
     scale = np.where(F.std(axis=0) > 0, F.std(axis=0), 1.0)
     lr = LogisticRegression(C=C, max_iter=1000).fit((F - mean) / scale, y, sample_weight=w)

@@ -34,7 +34,8 @@ import numpy as np
 
 from mtdetect import __version__
 from mtdetect.fsmode import creation_mode
-from mtdetect.text import InputError, normalize, split_sentences
+from mtdetect.inputs.errors import InputError
+from mtdetect.text import normalize, split_sentences
 
 INDEX_FORMAT = "mtdetect-index/1"
 

@@ -19,10 +19,12 @@ from typing import Any, Sequence
 import numpy as np
 
 from mtdetect.align import AlignConfig, Link, align
+from mtdetect.detect.base import needs_reference
 from mtdetect.embed.minilm import Embedder, pair_cosines
 from mtdetect.features import PairFeatures, feature_matrix, uses_cosine
 from mtdetect.inputs.guard import check_alignment_size
-from mtdetect.card.model import Model, load_model
+from mtdetect.card.load import load_model
+from mtdetect.card.model import Model
 from mtdetect.results import ARTICLE_THRESHOLD, ArticleResult, SentenceResult
 from mtdetect.text import normalize, split_sentences, tokenize
 
@@ -106,7 +108,10 @@ def _evidence(pf: PairFeatures, limit: int = 8) -> list[dict]:
 
 
 class Detector:
-    """Reference-based round-trip MT detector: embedding model + trained classifier."""
+    """Reference-based round-trip MT detector: embedding model + trained classifier
+    (an ArticleDetector, detect/base.py)."""
+
+    mode = "reference"
 
     def __init__(
         self,
@@ -126,7 +131,7 @@ class Detector:
 
     @property
     def signature(self) -> str:
-        return self.model.signature_at(self.threshold, getattr(self.embedder, "precision", None))
+        return str(self.model.signature_of(self.threshold, getattr(self.embedder, "precision", None)))
 
     def _probabilities(self, refs: list[str], cands: list[str], cos: np.ndarray) -> tuple[np.ndarray, list]:
         X, names, rows = feature_matrix(refs, cands, cos)
@@ -150,10 +155,10 @@ class Detector:
         out[todo] = p
         return out
 
-    def score_article(self, suspect: str, reference: str) -> ArticleResult:
+    def score_article(self, suspect: str, reference: str | None = None) -> ArticleResult:
         """Segment, align, extract features, classify, and decide the article verdict."""
         sus = [s.text for s in split_sentences(suspect)]
-        ref = [s.text for s in split_sentences(reference)]
+        ref = [s.text for s in split_sentences(needs_reference(self, reference))]
         check_alignment_size(len(sus), len(ref))
         links = align(sus, ref, self.embedder.encode, self.align_config)
         return self._assemble(sus, ref, links)

@@ -17,29 +17,23 @@ Trained on originals and their own real round trips (`training/build_reffree.py`
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
 
 from mtdetect.features.standalone.solo import SoloFeatures, solo_features
-from mtdetect.card.model import Model, load_model, reference_free_spec
+from mtdetect.card.card import ModelError
+from mtdetect.detect.base import takes_no_reference
+from mtdetect.card.load import load_model
+from mtdetect.card.model import Model
 from mtdetect.results import ArticleResult, SentenceResult
 from mtdetect.features.standalone.families import FAMILIES, RFScorer, family_matrix, masked_sentences
+from mtdetect.learn.calibration import article_probability, platt_probability
 from mtdetect.text import split_sentences, tokenize
 
 VERDICT_MT, VERDICT_NONE, VERDICT_UNSURE = "round-trip MT", "no MT evidence", "inconclusive"
 DECISIVE = 0.7  # for a card without a verdict_rule: p_article >= 0.7 (or <= 0.3) for a verdict
-
-
-def article_probability_from(cal: dict, margins: np.ndarray) -> float:
-    """The card's article calibration applied to sentence margins (0.5 with no sentences)."""
-    if len(margins) == 0:
-        return 0.5
-    m = float(np.mean(margins))
-    z = cal["coef_mean"] * m + cal["coef_mean_sqrt_n"] * m * math.sqrt(len(margins)) + cal["intercept"]
-    return 1.0 / (1.0 + math.exp(-max(min(z, 700.0), -700.0)))
 
 
 def verdict_of(p_article: float, n_scored: int, decisive: float = DECISIVE) -> str:
@@ -55,16 +49,17 @@ def _evidence(sf: SoloFeatures, limit: int = 8) -> list[dict]:
 
 
 class ReferenceFreeDetector:
-    """Scores an article with no reference: per-sentence and article probabilities."""
+    """Scores an article with no reference: per-sentence and article probabilities
+    (an ArticleDetector, detect/base.py)."""
+
+    mode = "reference-free"
 
     def __init__(self, model: Model | str | Path | None = None, threshold: float | None = None,
                  min_words: int = 4, embedder: Any = None) -> None:
-        self.model = model if isinstance(model, Model) else load_model(model, spec=reference_free_spec())
+        self.model = model if isinstance(model, Model) else load_model(model, kind="reference-free")
         card = self.model.card
         self.families = list(card["families"])
         if not set(self.families) <= set(FAMILIES) or not isinstance(self.model.classifier, dict):
-            from mtdetect.card.model import ModelError
-
             raise ModelError(f"{self.model.path}: reference-free card names unknown families or has no arrays")
         self.scorer = RFScorer(self.model.classifier, self.families, card["train_config"]["dense_weight"])
         self.threshold = self.model.threshold if threshold is None else float(threshold)
@@ -80,8 +75,6 @@ class ReferenceFreeDetector:
             self._embedder = default_embedder()
         emb = self.model.card.get("embedding") or {}
         if emb and emb.get("weights_sha256") != self._embedder.weights_sha256:
-            from mtdetect.card.model import ModelError
-
             raise ModelError(f"{self.model.path}: model trained with embedding weights {emb.get('weights_sha256')}, "
                              f"installed weights are {self._embedder.weights_sha256}")
         self._precision = getattr(self._embedder, "precision", None)
@@ -89,7 +82,7 @@ class ReferenceFreeDetector:
 
     @property
     def signature(self) -> str:
-        return self.model.signature_at(self.threshold, self._precision)
+        return str(self.model.signature_of(self.threshold, self._precision))
 
     def margins(self, sentences: Sequence[str]) -> np.ndarray:
         """Uncalibrated linear margins of the sentences (what the article probability reads)."""
@@ -102,14 +95,16 @@ class ReferenceFreeDetector:
         if not sentences:
             return np.zeros(0), []
         m = self.margins(sentences)
-        a, b = self.scorer.platt
-        return 1.0 / (1.0 + np.exp(-(a * m + b))), [solo_features(s) for s in sentences]
+        return platt_probability(self.scorer.platt, m), [solo_features(s) for s in sentences]
 
     def article_probability_of(self, margins: np.ndarray) -> float:
-        return article_probability_from(self.model.card["article_calibration"], np.asarray(margins))
+        margins = np.asarray(margins)
+        mean = float(np.mean(margins)) if len(margins) else 0.0
+        return article_probability(self.model.card["article_calibration"], mean, len(margins))
 
-    def score_article(self, suspect: str) -> ArticleResult:
+    def score_article(self, suspect: str, reference: str | None = None) -> ArticleResult:
         """Segment, score each sentence on its own, and decide the article verdict."""
+        takes_no_reference(self, reference)
         sus = [s.text for s in split_sentences(suspect)]
         results: list[SentenceResult] = []
         todo: list[int] = []
@@ -122,8 +117,7 @@ class ReferenceFreeDetector:
                 todo.append(i)
         texts = [sus[i] for i in todo]
         m = self.margins(texts) if texts else np.zeros(0)
-        a, b = self.scorer.platt
-        p = 1.0 / (1.0 + np.exp(-(a * m + b))) if len(m) else np.zeros(0)
+        p = platt_probability(self.scorer.platt, m) if len(m) else np.zeros(0)
         for i, prob in zip(todo, p):
             results[i].p_mt = float(prob)
             results[i].flagged = bool(prob >= self.threshold)
@@ -140,7 +134,11 @@ class ReferenceFreeDetector:
 
 def heldout_table(card: dict) -> list[dict]:
     """The reference-free card's leave-one-source-out numbers, one row per left-out source
-    (for `mtdetect bench` and the README): sentence and article ROC-AUC and their sizes."""
+    (for `mtdetect bench` and the README): sentence and article ROC-AUC and their sizes. Sources
+    are named domain:producer (learn/source_names.py), whatever names the card keeps."""
+    from mtdetect.learn.source_names import canonical
+
     per = card.get("metrics", {}).get("heldout", {}).get("per_source", {})
-    return [{"source": s, "sentence_auc": r.get("sentence_auc"), "article_auc": r.get("article_auc"),
-             "n_sentences": r.get("n_sentences"), "n_docs": r.get("n_docs")} for s, r in sorted(per.items())]
+    return sorted(({"source": canonical(s), "sentence_auc": r.get("sentence_auc"), "article_auc": r.get("article_auc"),
+                    "n_sentences": r.get("n_sentences"), "n_docs": r.get("n_docs")} for s, r in per.items()),
+                  key=lambda row: row["source"])

@@ -16,7 +16,7 @@ from typing import Sequence
 import numpy as np
 
 from mtdetect.embed.minilm import Embedder
-from mtdetect.text import InputError
+from mtdetect.inputs.errors import InputError
 
 
 def default_cache_dir() -> Path:

@@ -19,7 +19,7 @@ from typing import Any, Iterable, Iterator
 
 from mtdetect.inputs import limits
 from mtdetect.inputs.budget import Budget, BudgetReader, has_lone_surrogate, loads_strict
-from mtdetect.text import InputError
+from mtdetect.inputs.errors import InputError
 
 LABELS = {"mt": 1, "1": 1, "true": 1, "human": 0, "0": 0, "false": 0}
 GROUP_FIELDS = ("group", "dataset", "system", "pivot", "doc_id")

@@ -86,6 +86,22 @@ def documents(groups: Sequence[str], docs: Sequence[str], segs: Sequence[int], r
     return out
 
 
+def leave_sources_out(sources: Sequence[str], left_out: Sequence[str], scope: np.ndarray | None = None,
+                      with_test: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """THE leave-one-source-out split, for every model (boolean masks `train`, `test`).
+
+    The test is the rows of the left-out sources; training is every row of every other source.
+    `scope` (optional): the rows the test is drawn from, all kept out of training too (the
+    reference-free model's half of a domain, so that no fold trains on one side of a pair it is
+    tested on, nor on another pivot's round trip of the same original); `with_test`: rows of
+    other sources tested alongside the left-out ones (the originals they are told from)."""
+    src = np.asarray(sources)
+    out = np.isin(src, list(left_out))
+    train = ~out if scope is None else ~out & ~scope
+    test = out if with_test is None else out | with_test
+    return train, (test if scope is None else test & scope)
+
+
 def run_matrix(y: np.ndarray, groups: Sequence[str], fit: Fit, threshold: float = 0.5,
                progress: Callable[[str], None] | None = None) -> tuple[list[Cell], np.ndarray, list]:
     """Fit and score every cell; returns the cells (article accuracy not yet filled), the
@@ -98,8 +114,7 @@ def run_matrix(y: np.ndarray, groups: Sequence[str], fit: Fit, threshold: float 
     scored: list[tuple[np.ndarray, np.ndarray]] = []
     for k, m in enumerate(mt_sources):
         for h in human_sources:
-            test = np.flatnonzero((g == m) | (g == h))
-            train = np.flatnonzero((g != m) & (g != h))
+            train, test = (np.flatnonzero(k) for k in leave_sources_out(g, [m, h]))
             if len(set(y[train].tolist())) < 2:
                 continue
             if progress:

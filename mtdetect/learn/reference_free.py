@@ -14,8 +14,6 @@ sub-documents of 3-40 sentences of them, so short articles get a calibrated answ
 
 from __future__ import annotations
 
-import hashlib
-import json
 import random
 import time
 import zlib
@@ -25,9 +23,15 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from mtdetect.features.standalone.families import (DENSE, Standardiser, design, export_arrays, family_matrix,
+                                                   fit_logistic, masked_sentences)
+from mtdetect.features.standalone.profile import MaskConfig
+from mtdetect.learn.calibration import article_probability, fit_article, fit_platt
+from mtdetect.learn.hashing import data_hash
+from mtdetect.learn.metrics import auc
+from mtdetect.learn.protocol import leave_sources_out
 from mtdetect.learn.reference_free_data import Unit
-from mtdetect.features.standalone.families import (DENSE, Standardiser, balanced_weights, design, export_arrays, family_matrix, fit_logistic,
-                      fit_platt, masked_sentences, sigmoid)
+from mtdetect.learn.weights import balanced_weights
 
 MIN_DOC_SENTENCES = 10
 
@@ -42,6 +46,8 @@ class RFConfig:
     seed: int = 15
     min_doc_sentences: int = MIN_DOC_SENTENCES
     balance_domains: bool = True
+    dense: tuple[str, ...] = DENSE  # the families standardised together (an ablation may add its own)
+    mask: MaskConfig = MaskConfig()  # how each sentence is masked before its features are computed
 
 
 def bucket(u: Unit) -> str:
@@ -51,15 +57,9 @@ def bucket(u: Unit) -> str:
 
 
 def compute_blocks(texts: Sequence[str], families: Sequence[str], encoder: Any = None,
-                   misspellings: bool = True) -> dict[str, Any]:
-    masked = masked_sentences(texts, misspellings=misspellings)
+                   mask: MaskConfig = MaskConfig()) -> dict[str, Any]:
+    masked = masked_sentences(texts, mask)
     return {f: family_matrix(f, masked, encoder) for f in families}
-
-
-def _auc(y: Sequence[int], s: Sequence[float]) -> float | None:
-    from sklearn.metrics import roc_auc_score
-
-    return round(float(roc_auc_score(y, s)), 4) if len(set(np.asarray(y).tolist())) == 2 else None
 
 
 def half(group: str) -> int:
@@ -71,9 +71,9 @@ def fit_sentence_model(blocks: dict[str, Any], y: np.ndarray, sources: Sequence[
     """(classifier, standardiser) on all rows given."""
     fams = config.families
     w = balanced_weights(y, list(sources), domains if config.balance_domains else None)
-    std = (Standardiser.fit(np.hstack([blocks[f] for f in fams if f in DENSE]), w)
-           if any(f in DENSE for f in fams) else None)
-    return fit_logistic(design(blocks, fams, std, config.dense_weight), y, w, config.C), std
+    std = (Standardiser.fit(np.hstack([blocks[f] for f in fams if f in config.dense]), w)
+           if any(f in config.dense for f in fams) else None)
+    return fit_logistic(design(blocks, fams, std, config.dense_weight, config.dense), y, w, config.C), std
 
 
 def _rows(blocks: dict[str, Any], mask: np.ndarray, families: Sequence[str]) -> dict[str, Any]:
@@ -104,6 +104,8 @@ class Heldout:
 
 def leave_one_source_out(units: Sequence[Unit], blocks: dict[str, Any], config: RFConfig,
                          sources: Sequence[str] | None = None, log: Any = None) -> Heldout:
+    """Each MT source left out in turn (protocol.leave_sources_out, scoped to one half of its
+    domain's originals, which are tested beside it); per-source AUCs and the held-out margins."""
     y = np.array([u.label for u in units])
     src = np.array([u.source for u in units])
     dom = np.array([u.domain for u in units])
@@ -114,16 +116,14 @@ def leave_one_source_out(units: Sequence[Unit], blocks: dict[str, Any], config: 
     out = Heldout()
     for S in sources or sorted({u.source for u in units if u.label == 1}):
         d = dom[src == S][0]
-        test_groups = (dom == d) & (fold == half(S))
-        test = test_groups & ((src == S) | (kind == "original"))
-        train = (src != S) & ~test_groups
+        train, test = leave_sources_out(src, [S], scope=(dom == d) & (fold == half(S)), with_test=kind == "original")
         clf, std = fit_sentence_model(_rows(blocks, train, config.families), y[train], src[train].tolist(), config,
                                       buckets[train].tolist())
         m = clf.decision_function(design(_rows(blocks, test, config.families), config.families, std,
-                                         config.dense_weight))
+                                         config.dense_weight, config.dense))
         ds, dy, _ = doc_means(docs[test], y[test], m, config.min_doc_sentences)
-        res = {"sentence_auc": _auc(y[test], m), "n_sentences": int(test.sum()), "n_mt": int(y[test].sum()),
-               "article_auc": _auc(dy, ds), "n_docs": len(dy), "n_mt_docs": int(sum(dy))}
+        res = {"sentence_auc": auc(y[test], m), "n_sentences": int(test.sum()), "n_mt": int(y[test].sum()),
+               "article_auc": auc(dy, ds), "n_docs": len(dy), "n_mt_docs": int(sum(dy))}
         out.per_source[S] = res
         out.index.append(np.flatnonzero(test))
         out.margins.append(m)
@@ -151,24 +151,12 @@ def article_samples(units: Sequence[Unit], held: Heldout, rng: random.Random, pe
     return rows
 
 
-def fit_article(rows) -> dict:
-    """z = a * mean + b * mean * sqrt(n) + c, a, b >= 0, class- and source-balanced log loss."""
-    from scipy.optimize import minimize
-
-    mean = np.array([r[0] for r in rows])
-    n = np.array([r[1] for r in rows], dtype=np.float64)
-    y = np.array([r[2] for r in rows], dtype=np.float64)
-    w = balanced_weights(y.astype(int), [r[3] if r[2] else f"human:{r[3]}" for r in rows])
-    X = np.column_stack([mean, mean * np.sqrt(n), np.ones(len(rows))])
-
-    def loss(t):
-        z = X @ t
-        p = sigmoid(z)
-        return float(np.sum(w * (np.logaddexp(0.0, z) - y * z))) + 1e-3 * float(t[:2] @ t[:2]), X.T @ (w * (p - y)) + np.r_[2e-3 * t[:2], 0.0]
-
-    res = minimize(loss, np.zeros(3), jac=True, method="L-BFGS-B", bounds=[(0, None), (0, None), (None, None)])
-    a, b, c = (float(v) for v in res.x)
-    return {"coef_mean": round(a, 6), "coef_mean_sqrt_n": round(b, 6), "intercept": round(c, 6)}
+def fit_article_rows(rows) -> dict:
+    """The article calibration (learn/calibration.py) on (mean margin, n, label, source) rows,
+    each class and source weighted equally."""
+    y = np.array([r[2] for r in rows], dtype=int)
+    w = balanced_weights(y, [r[3] if r[2] else f"human:{r[3]}" for r in rows])
+    return fit_article([r[0] for r in rows], [r[1] for r in rows], y, w)
 
 
 TARGET_ACCURACY = 0.9
@@ -188,22 +176,11 @@ def decisive_bound(p: np.ndarray, y: np.ndarray, sources: Sequence[str]) -> floa
     return 1.0
 
 
-def article_probability(cal: dict, mean_margin: float, n: int) -> float:
-    z = cal["coef_mean"] * mean_margin + cal["coef_mean_sqrt_n"] * mean_margin * np.sqrt(n) + cal["intercept"]
-    return float(sigmoid(z))
-
-
-def data_hash(units: Sequence[Unit]) -> str:
-    h = hashlib.sha256()
-    for line in sorted(json.dumps([u.text, u.label]) for u in units):
-        h.update(line.encode("utf-8"))
-    return h.hexdigest()
-
-
 def train_reference_free(units: Sequence[Unit], out_dir: Path, config: RFConfig = RFConfig(), encoder: Any = None,
                          blocks: dict[str, Any] | None = None, extra_card: dict | None = None, log: Any = None):
     """Held-out evaluation by source, calibration on the held-out margins, final fit on all, save."""
-    from mtdetect.card.model import reference_free_spec, save_model
+    from mtdetect.card.kinds import reference_free_spec
+    from mtdetect.card.model import save_model
     from mtdetect.features.standalone.families import rf_feature_names
 
     t0 = time.perf_counter()
@@ -221,7 +198,7 @@ def train_reference_free(units: Sequence[Unit], out_dir: Path, config: RFConfig 
                                   zip(idx, np.repeat(held.source, [len(i) for i in held.index]))])
     platt = fit_platt(margins, y[idx], w)
     rows = article_samples(units, held, random.Random(config.seed))
-    art = fit_article(rows)
+    art = fit_article_rows(rows)
     # How the calibrated article probability does on the held-out documents it was fitted on,
     # and the verdict rule: an article verdict is given only where held-out documents that
     # confident were right at least TARGET_ACCURACY of the time (each source weighted equally).
@@ -230,10 +207,10 @@ def train_reference_free(units: Sequence[Unit], out_dir: Path, config: RFConfig 
     decisive = decisive_bound(p_art, np.array([r[2] for r in full]), [r[3] for r in full])
     conf = np.maximum(p_art, 1 - p_art) >= decisive
     right = (p_art >= 0.5) == np.array([bool(r[2]) for r in full])
-    art_summary = {"documents": len(full), "auc": _auc([r[2] for r in full], p_art),
+    art_summary = {"documents": len(full), "auc": auc([r[2] for r in full], p_art),
                    "decisive_bound": decisive, "decisive_share": round(float(conf.mean()), 4) if full else None,
                    "accuracy_when_decisive": round(float(right[conf].mean()), 4) if conf.any() else None,
-                   "per_source": {S: {"auc": _auc([r[2] for r, k in zip(full, m) if k], p_art[m]),
+                   "per_source": {S: {"auc": auc([r[2] for r, k in zip(full, m) if k], p_art[m]),
                                       "decisive_share": round(float(conf[m].mean()), 4),
                                       "accuracy_when_decisive": round(float(right[m & conf].mean()), 4)
                                       if (m & conf).any() else None}
@@ -259,7 +236,7 @@ def train_reference_free(units: Sequence[Unit], out_dir: Path, config: RFConfig 
                          "rule": "round-trip MT if p_article >= decisive, no MT evidence if <= 1 - decisive, "
                                  "else inconclusive; decisive chosen on held-out documents"},
         "train_config": asdict(config),
-        "training_data": {"sha256": data_hash(units), "counts": {"sentences": len(units), "mt": int(y.sum()),
+        "training_data": {"sha256": data_hash([u.text, u.label] for u in units), "counts": {"sentences": len(units), "mt": int(y.sum()),
                                                                  "human": int((y == 0).sum()), "by_source": counts}},
         "metrics": {"heldout": {
             "grouped_by": "leave one source out; test and training groups disjoint",

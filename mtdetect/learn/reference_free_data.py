@@ -19,7 +19,8 @@ Sources (`source` names the engine and pivot; `domain` the kind of text):
   versions), human.
 
 `doc` names the (pseudo-)document a unit belongs to, one class per document, for article-level
-evaluation.
+evaluation. The `source` names above are the folds' keys (the shipped card's held-out metrics
+are keyed by them); learn/source_names.canonical gives each its domain:producer name.
 """
 
 from __future__ import annotations

@@ -7,8 +7,6 @@ so the metrics measure transfer to unseen sources, not memory.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -19,7 +17,9 @@ import numpy as np
 from mtdetect.embed.cache import CachedEncoder
 from mtdetect.embed.minilm import Embedder, pair_cosines
 from mtdetect.features import feature_matrix, feature_names, uses_cosine
+from mtdetect.learn.hashing import data_hash
 from mtdetect.learn.metrics import binary_metrics, pick_threshold
+from mtdetect.learn.weights import balanced_weights, pair_sources
 from mtdetect.card.model import Model, save_model
 from mtdetect.inputs.pairs import GROUP_FIELDS, Pair, check_trainable
 from mtdetect.report.progress import log
@@ -61,14 +61,6 @@ class Prepared:
     feature_seconds: float = 0.0
 
 
-def data_hash(pairs: Sequence[Pair]) -> str:
-    """SHA-256 over the (reference, candidate, label) triples, order-independent."""
-    h = hashlib.sha256()
-    for line in sorted(json.dumps([p.reference, p.candidate, p.label]) for p in pairs):
-        h.update(line.encode("utf-8"))
-    return h.hexdigest()
-
-
 def prepare(pairs: Sequence[Pair], encoder: Any) -> Prepared:
     """Normalise, drop copies and duplicates, embed, and compute features."""
     kept: list[Pair] = []
@@ -93,27 +85,6 @@ def prepare(pairs: Sequence[Pair], encoder: Any) -> Prepared:
     t2 = time.perf_counter()
     y = np.array([p.label if p.label is not None else -1 for p in kept], dtype=int)
     return Prepared(X, y, names, kept, identical, duplicates, t1 - t0, t2 - t1)
-
-
-def sample_weights(pairs: Sequence[Pair], y: np.ndarray) -> np.ndarray:
-    """Each class carries half the weight; inside a class each domain (`domain`, else `kind`)
-    an equal share, and inside a domain each source (`group`, else `system`, else `pivot`).
-
-    So no class imbalance, no domain (say tweets, of which there are only round trips) and
-    no single MT engine or group of writers can dominate what is learned.
-    """
-    w = np.zeros(len(pairs))
-    for label in (0, 1):
-        families: dict[str, dict[str, list[int]]] = {}
-        for i in np.flatnonzero(y == label):
-            p = pairs[i]
-            source = p.group("group") or p.group("system") or p.group("pivot") or "?"
-            family = p.group("domain") or p.group("kind") or "?"
-            families.setdefault(family, {}).setdefault(source, []).append(int(i))
-        for sources in families.values():
-            for members in sources.values():
-                w[members] = 1.0 / (len(families) * len(sources) * len(members))
-    return w * len(pairs) / 2.0
 
 
 def group_labels(pairs: Sequence[Pair], key: str | None, seed: int, n_folds: int) -> tuple[str, list[str]]:
@@ -228,7 +199,7 @@ def transfer_fitter(X: np.ndarray, y: np.ndarray, pairs: Sequence[Pair], groups:
     garr = np.asarray(groups)
 
     def fit(train: np.ndarray) -> Any:
-        w = sample_weights([pairs[i] for i in train], y[train])
+        w = balanced_weights(y[train], *pair_sources([pairs[i] for i in train]))
         Xt = X[np.ix_(train, cols)]
         if calibrated:
             inner = grouped_splits(list(garr[train]), y[train], config.n_folds)
@@ -358,7 +329,7 @@ def train(
         f"duplicate{'s' if data.dropped_duplicates != 1 else ''} dropped"
         + ("; nothing to embed (these features read no cosine): no embedding cache" if not needs_embedding else ""))
     check_trainable(data.pairs)
-    w = sample_weights(data.pairs, data.y)
+    w = balanced_weights(data.y, *pair_sources(data.pairs))
     key, groups = group_labels(data.pairs, config.group_key, config.seed, config.n_folds)
     if key == "random":
         log("no grouping field (--group-by; group, dataset, system): RANDOM held-out folds put pairs of one document, "
@@ -416,7 +387,7 @@ def train(
         "feature_weights": feature_weights(clf, data.names),
         "threshold_rule": config.threshold_rule,
         "train_config": asdict(config),
-        "training_data": {"sha256": data_hash(data.pairs), "counts": counts},
+        "training_data": {"sha256": data_hash([p.reference, p.candidate, p.label] for p in data.pairs), "counts": counts},
         "metrics": {"heldout": {k: v for k, v in metrics.items() if k != "transfer"},
                     "transfer": metrics.get("transfer")},
         "article_model": article_model.to_dict() if article_model else None,

@@ -1,4 +1,5 @@
-"""The mode (reference / --reference-free / --index): the one place that picks each worker's scorer."""
+"""The scan's mode (reference / --reference-free / --index): builds each worker's scorer with the
+detectors detect/select.py picks (the same choice `mtdetect score` makes)."""
 
 from __future__ import annotations
 
@@ -28,25 +29,18 @@ _MODE_NEEDS = {
 }
 
 
-def _reference_free_fallback(config: ScanConfig, detector: Any) -> Callable[[str], Any]:  # noqa: ARG001
-    """Records without a reference, --reference-free: the reference-free model on the text alone."""
-    rf = _optional("mtdetect.detect.reference_free", "ReferenceFreeDetector", "--reference-free")(threshold=config.threshold)
-    return rf.score_article
+def _without_reference(config: ScanConfig, detector: Any) -> Callable[[str], Any]:
+    """Records without a reference: the mode's detector (detect/select.py), as `mtdetect score`
+    picks it — reference-free on the text alone, or the original found in the --index archive."""
+    from mtdetect.detect.select import without_reference
 
-
-def _index_fallback(config: ScanConfig, detector: Any) -> Callable[[str], Any]:
-    """Records without a reference, --index: find the original in the archive and score against it
-    (reference-free when the archive has none), as `mtdetect score SUSPECT --index` does."""
-    archive = _optional("mtdetect.detect.index", "ArchiveIndex", "--index")(config.index)
-    score_with_index = _optional("mtdetect.detect.reference", "score_with_index", "--index")
-    rf = _optional("mtdetect.detect.reference_free", "ReferenceFreeDetector", "--index")()
-    return lambda text: score_with_index(detector, archive, text, rf)
+    return without_reference(config.mode, detector, index=config.index, threshold=config.threshold).score_article
 
 
 def build_scorer(config: ScanConfig, fallback: Callable | None) -> BatchScorer:
     """What each worker calls once: the embedding model, the Detector, the mode's fallback."""
+    from mtdetect.detect.select import reference_detector
     from mtdetect.embed.minilm import Embedder
-    from mtdetect.detect.reference import Detector
 
     embedder = Embedder(threads=config.threads)
     if config.cache:
@@ -55,7 +49,7 @@ def build_scorer(config: ScanConfig, fallback: Callable | None) -> BatchScorer:
         encoder = BatchEncoder(CachedEncoder(embedder))
     else:
         encoder = BatchEncoder(embedder)
-    detector = Detector(config.model, embedder=encoder, threshold=config.threshold)
+    detector = reference_detector(config.model, config.threshold, encoder)
     return BatchScorer(detector, encoder, config, fallback(config, detector) if fallback else None)
 
 
@@ -64,5 +58,5 @@ def scorer_factory(config: ScanConfig) -> Callable[[], BatchScorer]:
     calls once. Checks in the caller's process that the mode's modules exist (fail early)."""
     for module, name in _MODE_NEEDS.get(config.mode, []):
         _optional(module, name, f"--{config.mode}")
-    fallback = {"reference-free": _reference_free_fallback, "index": _index_fallback}.get(config.mode)
+    fallback = _without_reference if config.mode in ("reference-free", "index") else None
     return functools.partial(build_scorer, config, fallback)

@@ -19,7 +19,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from mtdetect.features.standalone.profile import FLUENCY_NAMES, FUNCPUNCT_NAMES, HASH_DIM, chargram_matrix, fluency, funcpunct, mask_cues
+from mtdetect.learn.calibration import platt_probability
+from mtdetect.features.standalone.profile import FLUENCY_NAMES, FUNCPUNCT_NAMES, HASH_DIM, MaskConfig, chargram_matrix, fluency, funcpunct, mask_cues
 
 FAMILIES = ("solo", "fluency", "funcpunct", "minilm", "chargram")
 DENSE = ("solo", "fluency", "funcpunct")
@@ -68,8 +69,8 @@ def family_matrix(family: str, masked: Sequence[str], encoder: Any = None) -> An
     raise ValueError(f"unknown feature family {family!r}")
 
 
-def masked_sentences(sentences: Sequence[str], misspellings: bool = True) -> list[str]:
-    return [mask_cues(s, misspellings=misspellings) for s in sentences]
+def masked_sentences(sentences: Sequence[str], config: MaskConfig = MaskConfig()) -> list[str]:
+    return [mask_cues(s, config) for s in sentences]
 
 
 @dataclass
@@ -95,14 +96,15 @@ class Standardiser:
         return (np.clip(X, self.lower, self.upper) - self.mean) / self.scale
 
 
-def design(blocks: dict[str, Any], families: Sequence[str], std: Standardiser | None, dense_weight: float):
-    """The model's input: standardised dense families (scaled by dense_weight), minilm, chargram (CSR)."""
+def design(blocks: dict[str, Any], families: Sequence[str], std: Standardiser | None, dense_weight: float,
+           dense: Sequence[str] = DENSE):
+    """The model's input: standardised `dense` families (scaled by dense_weight), minilm, chargram (CSR)."""
     from scipy.sparse import csr_matrix, hstack
 
     parts = []
-    dense = [blocks[f] for f in families if f in DENSE]
-    if dense:
-        parts.append(csr_matrix(std(np.hstack(dense)) * dense_weight))
+    dense_blocks = [blocks[f] for f in families if f in dense]
+    if dense_blocks:
+        parts.append(csr_matrix(std(np.hstack(dense_blocks)) * dense_weight))
     if "minilm" in families:
         parts.append(csr_matrix(blocks["minilm"]))
     if "chargram" in families:
@@ -116,35 +118,6 @@ def fit_logistic(X: Any, y: np.ndarray, w: np.ndarray, C: float) -> Any:
 
     with threadpool_limits(1):
         return LogisticRegression(C=C, max_iter=3000, solver="lbfgs").fit(X, y, sample_weight=w)
-
-
-def balanced_weights(labels: np.ndarray, sources: Sequence[str], domains: Sequence[str] | None = None) -> np.ndarray:
-    """Half the weight per class; within a class an equal share per domain (when given), then
-    per source: many Apertium pivots of one domain must not outweigh one neural source of another."""
-    w = np.zeros(len(labels))
-    src = np.asarray(sources)
-    dom = np.asarray(domains) if domains is not None else np.zeros(len(labels), dtype=str)
-    for label in (0, 1):
-        doms = sorted(set(dom[labels == label].tolist()))
-        for d in doms:
-            names = sorted(set(src[(labels == label) & (dom == d)].tolist()))
-            for s in names:
-                m = (labels == label) & (src == s) & (dom == d)
-                w[m] = 1.0 / (len(doms) * len(names) * m.sum())
-    return w * len(labels) / 2.0
-
-
-def fit_platt(margins: np.ndarray, y: np.ndarray, w: np.ndarray | None = None) -> tuple[float, float]:
-    """p = 1 / (1 + exp(-(a * margin + b))), a >= 0, fitted on held-out margins."""
-    from sklearn.linear_model import LogisticRegression
-
-    lr = LogisticRegression(C=1e4).fit(margins[:, None], y, sample_weight=w)
-    a, b = float(lr.coef_[0, 0]), float(lr.intercept_[0])
-    return (a, b) if a > 0 else (0.0, 0.0)
-
-
-def sigmoid(z: np.ndarray | float) -> Any:
-    return 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=np.float64)))
 
 
 class RFScorer:
@@ -177,7 +150,7 @@ class RFScorer:
         return z
 
     def predict_proba(self, blocks: dict[str, Any]) -> np.ndarray:
-        return sigmoid(self.platt[0] * self.margins(blocks) + self.platt[1])
+        return platt_probability(self.platt, self.margins(blocks))
 
 
 def export_arrays(clf: Any, std: Standardiser | None, platt: tuple[float, float]) -> dict[str, np.ndarray]:

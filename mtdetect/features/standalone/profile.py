@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 import re
 import zlib
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -61,30 +62,41 @@ def _restore(match: re.Match) -> str:
 MIN_LOWER_ZIPF = 3.0  # web counts know common misspellings ("thier" 2.99, "untill" 2.97, "buisness" 2.41)
 
 
+@dataclass(frozen=True)
+class MaskConfig:
+    """How mask_cues masks a sentence. The defaults are what the shipped model reads; the
+    other settings exist for training-time comparisons (build_reffree.py loso)."""
+
+    misspellings: bool = True  # drop unknown ASCII words; False keeps them (the ablation)
+    min_lower_zipf: float = MIN_LOWER_ZIPF  # a lowercase word rarer than this counts as unknown
+
+
 @lru_cache(maxsize=300_000)
-def in_vocabulary(word: str) -> bool:
+def in_vocabulary(word: str, min_lower_zipf: float = MIN_LOWER_ZIPF) -> bool:
     """A word English usage counts know: any Zipf frequency for a capitalised word (names),
-    at least MIN_LOWER_ZIPF for a lowercase one. Rare real words go with the misspellings,
+    at least `min_lower_zipf` for a lowercase one. Rare real words go with the misspellings,
     on both sides alike."""
     z = zipf(word.lower())
-    return z > 0.0 if word[:1].isupper() else z >= MIN_LOWER_ZIPF
+    return z > 0.0 if word[:1].isupper() else z >= min_lower_zipf
 
 
-def _drop_oov(match: re.Match) -> str:
+def _drop_oov(match: re.Match, min_lower_zipf: float = MIN_LOWER_ZIPF) -> str:
     w = match.group(0)
     if not w.isascii():
         return w  # "stoké": a round trip's trace, not a student's misspelling
-    return w if in_vocabulary(w) or in_vocabulary(w.split("'")[0]) else ""
+    known = in_vocabulary(w, min_lower_zipf) or in_vocabulary(w.split("'")[0], min_lower_zipf)
+    return w if known else ""
 
 
-def mask_cues(text: str, misspellings: bool = True) -> str:
+def mask_cues(text: str, config: MaskConfig = MaskConfig()) -> str:
     """The sentence with the source-revealing cues removed (see module doc).
 
     ASCII words English counts do not know are dropped (misspellings: "troble", "buisness"),
     contractions without an apostrophe get it back ("dont" -> "don't") and "i" becomes "I";
     accented non-English words ("stoké") are kept — they are a round trip's trace, not a
-    student's. `misspellings=False` keeps them (for the ablation only).
+    student's. `config.misspellings=False` keeps them (for the ablation only).
     """
+    misspellings = config.misspellings
     t = normalize(text).replace("`", "'")
     t = _URL.sub(" ", t)
     t = _PLACEHOLDER.sub(" ", t)
@@ -94,7 +106,7 @@ def mask_cues(text: str, misspellings: bool = True) -> str:
     t = _FRENCH_SPACE.sub(r"\1", t)
     if misspellings:
         t = _CONTRACTION.sub(_restore, t)
-        t = _WORD.sub(_drop_oov, t)
+        t = _WORD.sub(lambda m: _drop_oov(m, config.min_lower_zipf), t)
     t = re.sub(r"\s+([,.!?;:])", r"\1", t) if misspellings else t  # "the , cat" left by a dropped word
     return _SPACES.sub(" ", t).strip()
 

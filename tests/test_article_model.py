@@ -1,4 +1,4 @@
-"""The article model (mtdetect/transfer.py) and literal swaps; the leave-one-source-out
+"""The article model (mtdetect/detect/article.py) and literal swaps; the leave-one-source-out
 protocol itself is tested in test_protocol.py."""
 
 import numpy as np

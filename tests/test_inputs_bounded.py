@@ -24,9 +24,10 @@ import pytest
 from conftest import ROOT, SEED
 from mtdetect.inputs import limits
 from mtdetect.inputs.budget import Budget, BudgetReader
-from mtdetect.card.model import card_sha256, load_model, seal_card
+from mtdetect.card.card import card_sha256, seal_card
+from mtdetect.card.load import load_model
 from mtdetect.text import InputError, normalize
-from test_hostile import assert_fails, run, score
+from test_inputs_refused import assert_fails, run, score
 
 SENT = "The minister said the talks would resume on Monday after a long pause in the capital."
 CAND = "The minister said talks would restart on Monday after a long break in the capital."
@@ -334,7 +335,7 @@ def test_flooded_roundtrip_seed_scores_like_the_seed(tmp_path, tiny_model_dir):
 
 def test_flooded_roundtrip_seed_stays_round_trip_mt_with_the_shipped_model(tmp_path):
     """The case of the issue: the flood turned 001 into `rewritten` with the shipped model."""
-    from mtdetect.card.model import ModelError
+    from mtdetect.card.card import ModelError
 
     try:
         load_model()

@@ -177,11 +177,11 @@ def test_pairs_follow_format(tiny_model_dir, fmt):
 
 
 def test_reference_free_text_has_no_reference_column():
-    from mtdetect.card.model import default_model_dir, reference_free_spec
+    from mtdetect.card.kinds import default_model_dir
     from mtdetect.detect.reference_free import ReferenceFreeDetector
     from mtdetect.report.render import render_article
 
-    if not (default_model_dir(reference_free_spec()) / "card.json").exists():
+    if not (default_model_dir("reference-free") / "card.json").exists():
         pytest.skip("models/reference-free is not built")
     result = ReferenceFreeDetector().score_article(SEED["roundtrip"].read_text(encoding="utf-8"))
     text = render_article(result, "text")

@@ -12,7 +12,9 @@ from typer.testing import CliRunner
 from mtdetect.cli import app
 from mtdetect.features.standalone.profile import chargram_matrix, mask_cues
 from mtdetect.features.standalone.solo import solo_feature_names, solo_features
-from mtdetect.card.model import ModelError, default_model_dir, load_model, reference_free_spec
+from mtdetect.card.card import ModelError
+from mtdetect.card.kinds import default_model_dir
+from mtdetect.card.load import load_model
 from mtdetect.detect.reference_free import VERDICT_MT, VERDICT_NONE, VERDICT_UNSURE, ReferenceFreeDetector, verdict_of
 from mtdetect.learn.reference_free_data import Unit
 from mtdetect.features.standalone.families import design, family_matrix, masked_sentences, rf_feature_names
@@ -112,7 +114,7 @@ def test_save_load_predict_round_trip(tiny_rf_model):
     assert card["kind"] == "reference-free" and card["feature_names"] == rf_feature_names()
     assert "feat:rf" in det.signature
     # the numpy scoring path gives the skops classifier's margins
-    full = load_model(path, spec=reference_free_spec(), full=True)
+    full = load_model(path, kind="reference-free", full=True)
     masked = masked_sentences(sents)
     blocks = {f: family_matrix(f, masked) for f in FAST}
     sk = full.classifier.decision_function(design(blocks, FAST, det.scorer.std, card["train_config"]["dense_weight"]))
@@ -124,7 +126,7 @@ def test_kinds_are_not_interchangeable(tiny_rf_model, tiny_model_dir):
     with pytest.raises(ModelError, match="reference-free model"):
         load_model(path)
     with pytest.raises(ModelError, match="reference model"):
-        load_model(tiny_model_dir, spec=reference_free_spec())
+        load_model(tiny_model_dir, kind="reference-free")
 
 
 def test_article_result_is_marked_reference_free(tiny_rf_model):
@@ -144,7 +146,7 @@ def test_cli_without_reference_scores_reference_free(tiny_rf_model):
 
 
 def test_shipped_reference_free_model_loads_and_reports_heldout_metrics():
-    card = json.loads((default_model_dir(reference_free_spec()) / "card.json").read_text())
+    card = json.loads((default_model_dir("reference-free") / "card.json").read_text())
     per = card["metrics"]["heldout"]["per_source"]
     assert {"asap-fr", "asap-zh", "tweets-de", "tweets-ru", "tweets-is"} <= set(per)
     assert "seeds" not in json.dumps(card["training_data"]).lower()
@@ -168,6 +170,6 @@ def test_seeds_without_a_reference(shipped_rf):
 def test_heldout_table_reads_the_card():
     from mtdetect.detect.reference_free import heldout_table
 
-    card = json.loads((default_model_dir(reference_free_spec()) / "card.json").read_text())
+    card = json.loads((default_model_dir("reference-free") / "card.json").read_text())
     rows = {r["source"]: r for r in heldout_table(card)}
-    assert rows["asap-fr"]["n_docs"] > 0 and 0.0 <= rows["asap-fr"]["article_auc"] <= 1.0
+    assert rows["essays:gt-fr"]["n_docs"] > 0 and 0.0 <= rows["essays:gt-fr"]["article_auc"] <= 1.0
