@@ -324,10 +324,8 @@ def train(
     encoder = CachedEncoder(embedder, cache_dir) if config.use_cache and needs_embedding else embedder
     log(f"read {len(pairs)} pairs")
     data = prepare(pairs, encoder)
-    log(f"{len(data.pairs)} pairs to train on ({int((data.y == 1).sum())} MT, {int((data.y == 0).sum())} human): "
-        f"{data.dropped_identical} dropped as copies (candidate = reference), {data.dropped_duplicates} "
-        f"duplicate{'s' if data.dropped_duplicates != 1 else ''} dropped"
-        + ("; nothing to embed (these features read no cosine): no embedding cache" if not needs_embedding else ""))
+    log(f"{len(data.pairs)} pairs to train on: {data.dropped_identical} copies and {data.dropped_duplicates} duplicates "
+        "dropped" + ("; nothing to embed (no cosine feature), so no embedding cache" if not needs_embedding else ""))
     check_trainable(data.pairs)
     w = balanced_weights(data.y, *pair_sources(data.pairs))
     key, groups = group_labels(data.pairs, config.group_key, config.seed, config.n_folds)
