@@ -19,6 +19,7 @@ from typing import List, Optional
 import typer
 
 from mtdetect.embed import DEFAULT_EMBEDDER, EMBEDDERS
+from mtdetect.learn.roundtrip import PIVOTS
 
 HELP = """Tell, sentence by sentence, whether an English article is a round-trip machine translation
 of another (English -> another language -> English by a machine), as opposed to a careful human rewrite.
@@ -214,24 +215,12 @@ def train(
     from mtdetect.report.progress import set_quiet
     from mtdetect.learn.train import TrainConfig
     from mtdetect.learn.train import train as train_model
+    from mtdetect.report.render import render_train
 
     set_quiet(quiet)
     records = read_pairs(pairs, require_label=True)
     report = train_model(records, out, TrainConfig(seed=seed, group_key=group_key, use_cache=not no_cache))
-    m = report.metrics["overall"]
-    typer.echo(f"model: {out}  signature: {report.model.signature}")
-    typer.echo(f"held-out ({report.metrics['grouped_by']}): AUC {_auc(m)}  F1 {m['f1']}  "
-               f"Brier {m['brier']}  threshold {report.model.threshold:g}  confusion {m['confusion']}")
-    for g, gm in report.metrics["per_group"].items():
-        typer.echo(f"  {g}: AUC {_auc(gm)}  F1 {gm['f1']}  n={gm['n']}")
-    typer.echo(f"seconds: {report.seconds}")
-
-
-def _auc(metrics: dict) -> str:
-    """A ROC-AUC, or why there is none (a held-out group with pairs of one class only)."""
-    if metrics.get("roc_auc") is not None:
-        return str(metrics["roc_auc"])
-    return "n/a (one class only)" if metrics.get("n") else "n/a (no pairs)"
+    typer.echo(render_train(report, out))
 
 
 @app.command(short_help="Round-trip English text through Apertium into training pairs.")
@@ -239,34 +228,32 @@ def _auc(metrics: dict) -> str:
 def roundtrip(
     texts: List[str] = typer.Argument(..., help="English text: .txt/.md files, directories of them, "
                                       "or JSONL with 'text' (and 'id'); '-' = stdin."),
-    via: str = typer.Option("es", "--via", help="Comma-separated Apertium pivots: es, ca, gl, eo."),
-    out: Optional[str] = typer.Option(None, "--out", "-o", help="Labelled pairs JSONL (default: stdout)."),
+    via: str = typer.Option("es", "--via", help="Comma-separated Apertium pivots: " + ", ".join(PIVOTS)
+                            + " (fr_es, fr_ca: French, through Spanish or Catalan)."),
+    out: Optional[str] = typer.Option(None, "--out", "-o", help="Where to write (default: stdout)."),
+    fmt: str = typer.Option("jsonl", "--format", "-f", help="jsonl: labelled pairs for `mtdetect train`; "
+                            "text: each input document round-tripped whole (one per file and pivot)."),
     batch_size: int = typer.Option(500, "--batch-size", min=1),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ) -> None:
-    """Round-trip English text through Apertium and write labelled (mt) pairs for `mtdetect train`."""
-    import io
-
-    from mtdetect.inputs.pairs import write_jsonl
+    """Round-trip English text through Apertium: labelled (mt) pairs for `mtdetect train`, or the text."""
+    from mtdetect.learn.roundtrip import read_documents, roundtrip_documents, roundtrip_pairs
     from mtdetect.report.progress import Counter, set_quiet
-    from mtdetect.report.render import write_output
-    from mtdetect.learn.roundtrip import read_documents, roundtrip_pairs
+    from mtdetect.report.render import render_roundtrip, write_output
 
     set_quiet(quiet)
     pivots = [p.strip() for p in via.split(",") if p.strip()]
-    if not pivots:
-        _fail("--via needs at least one pivot", EXIT_USAGE)
+    if not pivots or fmt not in ("jsonl", "text"):
+        _fail("--via needs at least one pivot" if not pivots else f"--format {fmt}: choose jsonl or text", EXIT_USAGE)
     docs = read_documents(texts)
     bar = Counter(f"round trips via {','.join(pivots)}")
     try:
-        records = roundtrip_pairs(docs, pivots, batch_size, progress=bar.update)
+        made = (roundtrip_documents if fmt == "text" else roundtrip_pairs)(docs, pivots, batch_size, progress=bar.update)
     finally:
         bar.close()
-    buf = io.StringIO()
-    write_jsonl(records, buf)
-    write_output(buf.getvalue(), out)
-    by_pivot = {p: sum(r["pivot"] == p for r in records) for p in pivots}
-    typer.echo(f"{len(records)} pairs from {len(docs)} documents {by_pivot}", err=True)
+    text, summary = render_roundtrip(made, fmt, len(docs), pivots)
+    write_output(text, out)
+    typer.echo(summary, err=True)
 
 
 @app.command(short_help="Accuracy against baselines on held-out data, and speed.")

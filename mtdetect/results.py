@@ -9,11 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 VERDICTS = ("round-trip MT", "rewritten", "copy", "unrelated")
+ARTICLE_THRESHOLD = 0.5  # p(article is MT) at which the verdict is round-trip MT (detect.reference)
 
 
 @dataclass
 class SentenceResult:
-    """One suspect sentence (or a group of two that together match one reference sentence)."""
+    """One suspect sentence (or a group of two that together match one reference sentence).
+
+    Numbering: `index` and `suspect_index` are 0-based positions in the suspect's sentences (as
+    in JSON output); people read them 1-based (`label`: "4", or "4–5" for a merged pair).
+    """
 
     index: int
     text: str
@@ -25,15 +30,52 @@ class SentenceResult:
     p_mt: float | None
     flagged: bool
     evidence: list[dict] = field(default_factory=list)
+    suspect_index: list[int] = field(default_factory=list)  # every suspect sentence of the row (0-based)
 
-    def to_dict(self) -> dict:
+    def __post_init__(self) -> None:
+        if not self.suspect_index:
+            self.suspect_index = [self.index]
+
+    @property
+    def label(self) -> str:
+        """The row's sentence number(s) for people: 1-based, "4–5" for a merged pair."""
+        return sentence_label(self.suspect_index)
+
+    def to_dict(self, threshold: float = 0.5) -> dict:
         return {
-            "index": self.index, "text": self.text, "status": self.status, "alignment": self.alignment,
+            "index": self.index, "suspect_index": list(self.suspect_index), "text": self.text, "status": self.status, "alignment": self.alignment,
             "reference": " ".join(self.reference), "reference_index": self.reference_index,
             "similarity": round(self.similarity, 4),
-            "p_mt": None if self.p_mt is None else round(self.p_mt, 4),
+            "p_mt": round_probability(self.p_mt, threshold),
             "flagged": self.flagged, "evidence": self.evidence,
         }
+
+
+def same_side_digits(p: float, threshold: float, digits: int) -> int | None:
+    """The fewest decimals, from `digits`, at which p rounded is on the same side of `threshold`
+    as p and not equal to it unless p is (beside 0.5: 0.4956 -> 3, "0.496"; 0.501 -> 3, "0.501");
+    None when even 6 decimals would not do."""
+    for d in range(digits, 7):
+        r = round(p, d)
+        if (r >= threshold) == (p >= threshold) and (r != threshold or p == threshold):
+            return d
+    return None
+
+
+def round_probability(p: float | None, threshold: float, digits: int = 4) -> float | None:
+    """p rounded for JSON, never onto the other side of the threshold (then unrounded)."""
+    if p is None:
+        return None
+    d = same_side_digits(p, threshold, digits)
+    return float(p) if d is None else round(p, d)
+
+
+def sentence_label(indices: list[int], prefix: str = "") -> str:
+    """0-based sentence positions as people number them: "S4", or "S4–S5" for a merged pair."""
+    if not indices:
+        return ""
+    lo, hi = min(indices) + 1, max(indices) + 1
+    return f"{prefix}{lo}" if lo == hi else f"{prefix}{lo}\u2013{prefix}{hi}"
 
 
 @dataclass
@@ -45,7 +87,7 @@ class ArticleResult:
     mean_p_mt: float
     related_share: float
     copy_share: float
-    n_sentences: int
+    n_sentences: int  # sentences of the suspect (a merged pair is two sentences in one row)
     n_scored: int
     n_unmatched: int
     threshold: float
@@ -59,7 +101,7 @@ class ArticleResult:
     pivot: dict | None = None  # pivot-language guess for a round-trip MT verdict (mtdetect.detect.pivot)
 
     def to_dict(self) -> dict:
-        extra = {k: v for k, v in (("p_article", None if self.p_article is None else round(self.p_article, 4)),
+        extra = {k: v for k, v in (("p_article", round_probability(self.p_article, ARTICLE_THRESHOLD)),
                                    ("match", self.match), ("pivot", self.pivot)) if v is not None}
         out = {
             "verdict": self.verdict, "mode": self.mode, **extra,
@@ -67,7 +109,7 @@ class ArticleResult:
             "related_share": round(self.related_share, 4), "copy_share": round(self.copy_share, 4),
             "n_sentences": self.n_sentences, "n_scored": self.n_scored, "n_unmatched": self.n_unmatched,
             "threshold": self.threshold, "signature": self.signature,
-            "sentences": [s.to_dict() for s in self.sentences],
+            "sentences": [s.to_dict(self.threshold) for s in self.sentences],
         }
         if self.reference_sentences is not None:
             out["reference_sentences"] = list(self.reference_sentences)

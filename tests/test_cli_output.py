@@ -133,7 +133,7 @@ def test_html_report_shows_the_article_probability_and_the_pivot_guess():
 
     page = render_html(_article())
     assert "p(article is MT)" in page and "0.97" in page
-    assert "pivot guess: es (apertium-like), confidence 0.91" in page
+    assert "pivot guess: es, confidence 0.91 (a round trip whose path into English went through Spanish" in page
     unknown = render_html(_article(pivot={"language": "unknown", "confidence": None, "n_sentences": 1,
                                           "distribution": {"es": 0.6}, "french_traces": {}}))
     assert "pivot guess: unknown (best es 0.60" in unknown and "confidence" not in wording.pivot(
@@ -152,7 +152,7 @@ def test_flagged_line_says_why_nothing_was_scored():
 
 
 def test_train_output_explains_a_missing_auc():
-    from mtdetect.cli import _auc
+    from mtdetect.report.render import _auc
 
     assert _auc({"roc_auc": 0.91, "n": 10}) == "0.91"
     assert _auc({"roc_auc": None, "n": 10}) == "n/a (one class only)"

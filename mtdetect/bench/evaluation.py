@@ -11,13 +11,14 @@ from mtdetect.learn.metrics import binary_metrics
 Scorer = Callable[[Any], np.ndarray]
 
 
-def row_metrics(y: np.ndarray, s: np.ndarray, thr: np.ndarray | float) -> dict:
-    """ROC-AUC / PR-AUC of the scores; F1, recall, FPR of the flags s >= thr (thr may vary by row)."""
+def row_metrics(y: np.ndarray, s: np.ndarray, thr: np.ndarray | float | None) -> dict:
+    """ROC-AUC / PR-AUC of the scores; F1, recall, FPR of the flags s >= thr (thr may vary by row;
+    None: no threshold was picked on data this run used, so no flags and no F1)."""
     lo, hi = (float(np.min(s)), float(np.max(s))) if len(s) else (0.0, 1.0)
     m = binary_metrics(y, (s - lo) / (hi - lo) if hi > lo else np.zeros(len(s)), 0.5)  # monotone: same AUCs
-    flags = binary_metrics(y, (s >= thr).astype(float), 0.5)
     out = {k: m[k] for k in ("n", "n_mt", "roc_auc", "pr_auc")}
-    out.update({k: flags[k] for k in ("f1", "recall", "false_positive_rate")})
+    flags = None if thr is None else binary_metrics(y, (s >= thr).astype(float), 0.5)
+    out.update({k: None if flags is None else flags[k] for k in ("f1", "recall", "false_positive_rate")})
     return out
 
 
@@ -27,6 +28,6 @@ def evaluate(section: str, name: str, mask: np.ndarray, y: np.ndarray, scores: d
     m = mask & ~np.isnan(scores["mtdetect"])
     row = {"section": section, "name": name, "n": int(m.sum()), "n_mt": int(y[m].sum()), "note": note, "methods": {}}
     for method, s in scores.items():
-        t = thr[method] if np.ndim(thr[method]) == 0 else thr[method][m]
+        t = thr[method] if thr[method] is None or np.ndim(thr[method]) == 0 else thr[method][m]
         row["methods"][method] = row_metrics(y[m], s[m], t) if m.any() else None
     return row

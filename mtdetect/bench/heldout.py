@@ -38,13 +38,14 @@ def shipped_row(section: str, name: str, refs: list[str], cands: list[str], y: n
                 cosines: np.ndarray, model: Any, ngram_all: Scorer | None,
                 global_thr: dict[str, float] | None) -> dict:
     """A row scored by the shipped model; the baselines' thresholds were picked on the matrix
-    sample (0.5 without one)."""
+    sample (without one a baseline has no threshold, so no F1: 0.5 would be no one's choice)."""
     base = baseline_scores([Pair(r, c) for r, c in zip(refs, cands)], cosines)
     scores = {"mtdetect": model.predict_proba(X), **base}
     if ngram_all is not None:
         scores["n-gram"] = ngram_all(cands)
     g = global_thr or {}
-    thr = {m: np.float64(model.threshold if m == "mtdetect" else g.get(m, 0.5)) for m in scores}
+    thr = {m: np.float64(model.threshold) if m == "mtdetect" else None if g.get(m) is None else np.float64(g[m])
+           for m in scores}
     return evaluate(section, name, np.ones(len(y), bool), y, scores, thr,
                     note="shipped model (never trained on these pairs)")
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from mtdetect.embed.minilm import pair_cosines
 from mtdetect.features import feature_matrix
-from mtdetect.bench.config import METHODS, SEED_EXPECTED, SEEDS
+from mtdetect.bench.config import METHODS, SEED_EXPECTED, SEEDS, step
 from mtdetect.bench.heldout import shipped_row
 from mtdetect.bench.tables import fmt, rows_table, table
 
@@ -20,6 +20,7 @@ def bench_seeds(detector: Any) -> tuple[list[dict], list[tuple[str, str, int]]]:
     ref_text = files[0].read_text(encoding="utf-8")
     rows, pairs = [], []
     for f in files:
+        step(f"bench: seeds: {f.name} against {files[0].name}")
         t = time.perf_counter()
         res = detector.score_article(f.read_text(encoding="utf-8"), ref_text)
         seconds = time.perf_counter() - t
@@ -61,6 +62,8 @@ def render_seeds(res: dict) -> list[str]:
                                                    f"{fmt(x.get('p_article'))}" for x in rows]
                      for r, rows in zip(by[names[0]], zip(*(by[n] for n in names)))]), ""]
     if res.get("seeds_pairs_rows"):
-        L += ["Sentence level (001's scored sentences are MT, 002/003's are human rewrites; baselines' thresholds "
-              "picked on the matrix sample):", "", rows_table(res["seeds_pairs_rows"], METHODS), ""]
+        picked = ("baselines' thresholds picked on this run's matrix sample" if (res.get("transfer") or {}).get("cells")
+                  else "no matrix sample in this run to pick the baselines' thresholds on, so they have no F1")
+        L += [f"Sentence level (001's scored sentences are MT, 002/003's are human rewrites; {picked}):", "",
+              rows_table(res["seeds_pairs_rows"], METHODS), ""]
     return L

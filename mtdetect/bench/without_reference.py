@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from mtdetect.bench.config import SEEDS
+from mtdetect.bench.config import SEEDS, step
 from mtdetect.bench.tables import fmt, table
 from mtdetect.learn.source_names import canonical, matrix_source
 
@@ -29,6 +29,7 @@ def bench_without_reference(detector: Any) -> dict:
         build_index([(files[0].name, files[0].read_text(encoding="utf-8"))], Path(tmp) / "index")
         index = ArchiveIndex(Path(tmp) / "index")
         for f in files:
+            step(f"bench: without the original: {f.name}")
             text = f.read_text(encoding="utf-8")
             r = rf.score_article(text)
             m = score_with_index(detector, index, text, rf)
@@ -37,6 +38,7 @@ def bench_without_reference(detector: Any) -> dict:
                 "rf_p_article": None if r.p_article is None else round(r.p_article, 4),
                 "index_match": (m.match or {}).get("id"), "index_verdict": m.verdict,
                 "pivot": (m.pivot or {}).get("language"),
+                "pivot_best": (m.pivot or {}).get("best"),  # the guess an `unknown` rejected
             })
     rf_card = json.loads((default_model_dir("reference-free") / "card.json").read_text(encoding="utf-8"))
     tr = detector.model.card.get("metrics", {}).get("transfer") or {}

@@ -128,6 +128,25 @@ def language_of(cls: str) -> str:
     return cls.split(":", 1)[1]
 
 
+# Apertium's French round trips (learn/roundtrip.py fr_es, fr_ca) go en -> es/ca -> fr -> es/ca -> en:
+# the English the model reads was made by the en-es or en-ca pair, so they look like es or ca.
+VIA_FRENCH = {"es": "fr_es", "ca": "fr_ca"}
+
+
+def path_meaning(language: str, engine: str | None) -> str:
+    """What a class means: the engine's path into English, not the language a publisher chose."""
+    name = LANGUAGE_NAMES.get(language, language)
+    if engine == "wmt":
+        return f"MT from {name} like a WMT system's (a translation, not a round trip)"
+    if engine == "apertium":
+        out = f"a round trip whose path into English went through {name}, as Apertium's does"
+        if language in VIA_FRENCH:
+            out += (f"; Apertium's French round trips ({VIA_FRENCH[language]}) also go through {name} and read "
+                    f"as {language}, so the language chosen may have been French")
+        return out
+    return f"a round trip through {name}" + (f", {engine}-like" if engine else "")
+
+
 def aggregate(log_p: np.ndarray, classes: Sequence[str], temperature: float) -> dict[str, float]:
     """Article distribution over classes: softmax(sum of sentence log-probabilities / T)."""
     z = log_p.sum(axis=0) / temperature
@@ -188,7 +207,9 @@ def guess_pivot(references: Sequence[str], candidates: Sequence[str], model: Piv
     return {"language": language, "confidence": None if unknown else round(conf, 4),
             "best": {"language": top, "confidence": round(conf, 4)} if unknown else None,
             "distribution": {k: round(v, 4) for k, v in langs.items()}, "n_sentences": n,
-            "engine": engine.split(":", 1)[0] if language != "unknown" else None, "french_traces": traces, "note": note + fr}
+            "engine": engine.split(":", 1)[0] if language != "unknown" else None,
+            "means": None if unknown else path_meaning(language, engine.split(":", 1)[0]),
+            "french_traces": traces, "note": note + fr}
 
 
 def save_pivot_model(classifier: Any, card: dict, out_dir: Path | str) -> PivotModel:

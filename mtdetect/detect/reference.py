@@ -25,7 +25,7 @@ from mtdetect.detect.base import needs_reference
 from mtdetect.embed.minilm import pair_cosines
 from mtdetect.features import PairFeatures, feature_matrix, uses_cosine
 from mtdetect.inputs.guard import check_alignment_size
-from mtdetect.results import ArticleResult, SentenceResult
+from mtdetect.results import ARTICLE_THRESHOLD, ArticleResult, SentenceResult
 from mtdetect.text import normalize, split_sentences, tokenize
 
 
@@ -199,8 +199,8 @@ class Detector:
                 status = "scored"
                 to_score.append((len(results), joined, text, link.similarity))
             results.append(SentenceResult(
-                index=link.suspect[0], text=text, status=status, reference=ref_text,
-                reference_index=list(link.reference), alignment=link.kind, similarity=link.similarity,
+                index=link.suspect[0], suspect_index=list(link.suspect), text=text, status=status,
+                reference=ref_text, reference_index=list(link.reference), alignment=link.kind, similarity=link.similarity,
                 p_mt=0.0 if status == "copy" else None, flagged=False,
             ))
         if to_score:
@@ -217,11 +217,11 @@ class Detector:
         p_article = article_probability(self.model, results)
         if p_article is not None and verdict in ("round-trip MT", "rewritten"):
             # the whole article's evidence decides between the two (transfer.ArticleModel)
-            verdict = "round-trip MT" if p_article >= 0.5 else "rewritten"
+            verdict = "round-trip MT" if p_article >= ARTICLE_THRESHOLD else "rewritten"
         return ArticleResult(
             verdict=verdict, flagged_fraction=shares["flagged_fraction"], mean_p_mt=shares["mean_p_mt"],
             related_share=shares["related_share"], copy_share=shares["copy_share"],
-            n_sentences=len(results), n_scored=sum(r.status == "scored" for r in results),
+            n_sentences=len(sus), n_scored=sum(r.status == "scored" for r in results),
             n_unmatched=sum(r.status == "unmatched" for r in results), threshold=self.threshold,
             signature=self.signature, sentences=results, reference_sentences=list(ref), p_article=p_article,
             pivot=_pivot_guess(results) if verdict == "round-trip MT" else None,

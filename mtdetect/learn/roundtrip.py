@@ -237,3 +237,31 @@ def roundtrip_pairs(
                             "system": f"apertium-{pivot}", "doc_id": doc_id, "seg_id": idx,
                             "source": PIVOTS[pivot].command})
     return out
+
+
+def roundtrip_documents(
+    documents: Sequence[tuple[str, str]],
+    pivots: Sequence[str],
+    batch_size: int = 500,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[dict]:
+    """Each document round-tripped whole, per pivot: {"doc_id", "pivot", "text", "n_sentences"};
+    every sentence is replaced by its round trip (unchanged ones too), paragraphs kept."""
+    from mtdetect.text import split_sentences
+
+    for pivot in pivots:
+        check_pivot(pivot)
+    split = [(doc_id, split_sentences(text)) for doc_id, text in documents]
+    sentences = [s.text for _, ss in split for s in ss]
+    total, out = len(sentences) * len(pivots), []
+    for k, pivot in enumerate(pivots):
+        base = k * len(sentences)
+        back = iter(roundtrip(sentences, pivot, batch_size,
+                              (lambda n, base=base: progress(base + n, total)) if progress else None))
+        for doc_id, ss in split:
+            paragraphs: dict[int, list[str]] = {}
+            for s in ss:
+                paragraphs.setdefault(s.paragraph, []).append(next(back) or s.text)
+            out.append({"doc_id": doc_id, "pivot": pivot, "n_sentences": len(ss),
+                        "text": "\n\n".join(" ".join(p) for p in paragraphs.values()) + "\n"})
+    return out

@@ -256,6 +256,7 @@ def matrix_metrics(X: np.ndarray, y: np.ndarray, pairs: Sequence[Pair], groups: 
     mt, human = sources_by_class(groups, y)
     if not mt or not human or len(set(groups)) > MAX_SOURCES:
         return None, None
+    log(f"transfer evaluation: leave one source out ({len(mt)} MT x {len(human)} human sources)")
     cells, pooled, scored = run_matrix(y, groups, transfer_fitter(X, y, pairs, groups, config, cols),
                                        threshold, progress=log)
     docs, am = article_model_from(pairs, y, groups, pooled, config.seed, threshold)
@@ -319,12 +320,18 @@ def train(
     check_trainable(list(pairs))
     t_start = time.perf_counter()
     embedder = embedder or Embedder()
-    encoder = CachedEncoder(embedder, cache_dir) if config.use_cache else embedder
-    log(f"preparing {len(pairs)} pairs")
+    needs_embedding = uses_cosine()  # v5 on: no cosine, so nothing is embedded and no cache is opened or written
+    encoder = CachedEncoder(embedder, cache_dir) if config.use_cache and needs_embedding else embedder
+    log(f"read {len(pairs)} pairs")
     data = prepare(pairs, encoder)
+    log(f"{len(data.pairs)} pairs to train on: {data.dropped_identical} copies and {data.dropped_duplicates} duplicates "
+        "dropped" + ("; nothing to embed (no cosine feature), so no embedding cache" if not needs_embedding else ""))
     check_trainable(data.pairs)
     w = balanced_weights(data.y, *pair_sources(data.pairs))
     key, groups = group_labels(data.pairs, config.group_key, config.seed, config.n_folds)
+    if key == "random":
+        log("no grouping field (--group-by; group, dataset, system): RANDOM held-out folds put pairs of one document, "
+            "writer or engine on both sides, so they overstate accuracy on a new source; give a grouping field")
     splits = grouped_splits(groups, data.y, config.n_folds)
     if not splits:
         raise ValueError("no held-out fold has both classes on its training side")
@@ -346,9 +353,10 @@ def train(
         values = np.array([p.group(k) or "" for p in data.pairs])
         if k != key and (values != "").any():
             metrics[f"per_{k}"] = per_value_metrics(data.y, oof, covered, values, threshold)
-    log("transfer evaluation: leave one source out")
     t_tr = time.perf_counter()
     transfer, article_model = matrix_metrics(data.X, data.y, data.pairs, groups, config, threshold)
+    if transfer is None:
+        log(f"no transfer evaluation (leave one source out): the {key} groups are not all-MT or all-human sources")
     if article_model is None:  # groups are folds, not sources: documents of the held-out folds
         _, article_model = article_model_from(data.pairs, data.y, groups, oof, config.seed, threshold)
     metrics["transfer"] = transfer

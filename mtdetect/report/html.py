@@ -17,8 +17,9 @@ import re
 from typing import Any, Iterable
 
 from mtdetect.report import wording
+from mtdetect.results import sentence_label
 
-from mtdetect.report.html_style import CSS, band as _band
+from mtdetect.report.html_style import BAR, CSS, band as _band
 
 _SURFACE_LABEL = {
     "honorific": "title the reference lacks",
@@ -128,25 +129,20 @@ def _highlight_reference(text: str, evidence: list[dict]) -> str:
 # --------------------------------------------------------------------------- pieces
 
 
-def _num(indices: list[int], prefix: str = "") -> str:
-    if not indices:
-        return ""
-    lo, hi = min(indices) + 1, max(indices) + 1
-    return f"{prefix}{lo}" if lo == hi else f"{prefix}{lo}\u2013{prefix}{hi}"
-
-
 def _suspect_indices(s: dict) -> list[int]:
-    """The suspect sentence numbers a result covers: a 2:1 link joins two."""
+    """The suspect sentences (0-based) a result covers: a 2:1 link joins two."""
+    if s.get("suspect_index"):
+        return list(s["suspect_index"])
     n = 2 if str(s.get("alignment", "")).startswith("2:") else 1
     return list(range(s["index"], s["index"] + n))
 
 
-def _prob_cell(s: dict, band: str) -> str:
+def _prob_cell(s: dict, band: str, threshold: float) -> str:
     status, p = s.get("status"), s.get("p_mt")
     if status == "scored" and p is not None:
         badge = ('<span class="badge b-mt">MT</span>' if s.get("flagged")
                  else '<span class="badge b-ok">not MT</span>')
-        return f'<td class="p t-{band}"><span class="pv">{p:.2f}</span> {badge}</td>'
+        return f'<td class="p t-{band}"><span class="pv">{_e(wording.probability(p, threshold))}</span> {badge}</td>'
     word = {"copy": "copy", "unmatched": "new", "short": "short"}.get(status, _e(status))
     return f'<td class="p t-{band}"><span class="badge b-other">{word}</span></td>'
 
@@ -167,14 +163,15 @@ def _chart(sentences: list[dict], threshold: float) -> str:
     n_flagged = n_scored = 0
     for k, s in enumerate(sentences):
         x = left + k * step + (step - bw) / 2
-        num = _num(_suspect_indices(s), "S")
+        num = sentence_label(_suspect_indices(s), "S")
         p = s.get("p_mt")
         if s.get("status") == "scored" and p is not None:
             n_scored += 1
             n_flagged += bool(s.get("flagged"))
-            kind = "mt" if s.get("flagged") else "ok"
+            kind = _band(p, threshold, "scored")  # the colour band of its table row and legend
             h = max(ph * p, 1.0)
-            tip = f"{num}: p(MT) {p:.2f}, {'flagged as MT' if s.get('flagged') else 'not flagged'}"
+            tip = (f"{num}: p(MT) {wording.probability(p, threshold)}, "
+                   f"{'flagged as MT' if s.get('flagged') else 'not flagged'}")
             parts.append(f'<rect x="{x:.1f}" y="{y(0) - h:.1f}" width="{bw:.1f}" height="{h:.1f}" '
                          f'class="bar-{kind}"><title>{_e(tip)}</title></rect>')
         else:
@@ -199,7 +196,10 @@ def _chart(sentences: list[dict], threshold: float) -> str:
 
 def _legend(threshold: float, two_col: bool) -> str:
     t, hi = threshold, threshold + (1 - threshold) / 2
-    sw = lambda band: f'<span class="sw t-{band}" aria-hidden="true"></span>'  # noqa: E731
+    # each band: its tint in the table, then its bar colour in the chart
+    sw = lambda band: (f'<span class="sw t-{band}" aria-hidden="true"></span>'  # noqa: E731
+                       f'<span class="sw sb-{band}" aria-hidden="true"></span>' if band in BAR else
+                       f'<span class="sw t-{band}" aria-hidden="true"></span>')
     items = [
         f'{sw("mt-high")}p(MT) \u2265 {hi:.2f}: flagged, very likely round-trip MT',
         f'{sw("mt")}p(MT) {t:.2f}\u2013{hi:.2f}: flagged as round-trip MT',
@@ -227,10 +227,12 @@ def _summary(data: dict, sources: dict[str, str]) -> str:
     mode = data.get("mode", "reference")
     rows = [("why", line) for line in (wording.unrelated(data),) if line]
     rows += [
-        ("p(article is MT)", f"{data['p_article']:.2f} (pools every scored sentence; decides the verdict)")
+        ("p(article is MT)", f"{wording.probability(data['p_article'], wording.ARTICLE_THRESHOLD)} (pools every "
+                             "scored sentence; decides the verdict)")
         if data.get("p_article") is not None else None,
         ("flagged", wording.flagged(data)),
-        ("mean p(MT)", f"{data.get('mean_p_mt', 0):.2f} (threshold {data.get('threshold', 0.5):.2f})") if scored else None,
+        ("mean p(MT)", f"{wording.probability(data.get('mean_p_mt', 0), data.get('threshold', 0.5))} "
+                       f"(threshold {data.get('threshold', 0.5):.2f})") if scored else None,
         ("pivot", wording.pivot(data.get("pivot"))) if data.get("pivot") else None,
         ("sentences", f"{data.get('n_sentences', len(data['sentences']))} in the suspect: {len(scored)} scored, "
                       f"{data.get('n_unmatched', 0)} new material, {n_copy} copied"),
@@ -292,9 +294,9 @@ def _rows(data: dict, two_col: bool) -> list[str]:
         evidence = list(s.get("evidence") or [])
         weak = not s.get("flagged")
         sus_html = _highlight_suspect(s.get("text", ""), evidence, weak, two_col)
-        num = _num(_suspect_indices(s), "S")
+        num = sentence_label(_suspect_indices(s), "S")
         cls = f"row st-{_e(status)}" + (" flagged" if s.get("flagged") else "")
-        cells = [f'<th scope="row" id="s{s["index"] + 1}">{num}</th>', _prob_cell(s, band),
+        cells = [f'<th scope="row" id="s{s["index"] + 1}">{num}</th>', _prob_cell(s, band, threshold),
                  f'<td class="sus t-{band}">{sus_html}</td>']
         if two_col:
             if ref_idx and ref_sents and all(0 <= j < len(ref_sents) for j in ref_idx):

@@ -18,7 +18,9 @@ TINTS = {  # background of a suspect sentence, by probability band (see _band)
 }
 MARK_BG = {"strong": "#fff07a", "weak": "transparent"}  # weak: the sentence tint shows through
 BADGE = {"mt": ("#ffffff", "#a8231b"), "ok": ("#ffffff", "#1f5f99"), "other": ("#ffffff", "#555555")}
-BAR = {"mt": "#a8231b", "ok": "#1f5f99", "none": "#8a8a8a"}
+# Chart bars, one colour per band of TINTS (the same hue, dark enough for 3:1 on white); the
+# legend shows each band's bar beside its tint.
+BAR = {"mt-high": "#a8231b", "mt": "#c25e00", "low-mid": "#1f5f99", "low": "#5a8bbd", "none": "#8a8a8a"}
 SWATCH_PX = 14  # legend swatches: the screenshot test allows for exactly these pixels
 
 def band(p: float | None, threshold: float, status: str) -> str:
@@ -32,6 +34,7 @@ def band(p: float | None, threshold: float, status: str) -> str:
     return "low-mid" if p >= threshold / 2 else "low"
 
 
+_BAR_CSS = "\n".join(".chart .bar-%s { fill: %s; }\n.sb-%s { background: %s; }" % (k, v, k, v) for k, v in BAR.items())
 _TINT_CSS = "\n".join(".t-%s { background: %s; }" % kv for kv in TINTS.items())
 
 CSS = f"""
@@ -57,9 +60,7 @@ dd.sig {{ font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size
 .chart .axis {{ stroke: {MUTED}; stroke-width: 1; }}
 .chart .thr {{ stroke: {TEXT}; stroke-width: 1.2; stroke-dasharray: 5 3; }}
 .chart .tick {{ font-size: 11px; fill: {TEXT}; }}
-.chart .bar-mt {{ fill: {BAR["mt"]}; }}
-.chart .bar-ok {{ fill: {BAR["ok"]}; }}
-.chart .bar-none {{ fill: {BAR["none"]}; }}
+{_BAR_CSS}
 ul.legend {{ list-style: none; padding: 0; margin: 0; columns: 2 24rem; column-gap: 2rem; font-size: .9rem; }}
 ul.legend li {{ margin: 0 0 .3rem; break-inside: avoid; }}
 .sw {{ display: inline-block; width: {SWATCH_PX}px; height: {SWATCH_PX}px; vertical-align: -2px;

@@ -10,6 +10,7 @@ import json
 import os
 import sys
 import tempfile
+from typing import Any
 from pathlib import Path
 
 from mtdetect.report import wording
@@ -77,7 +78,7 @@ def render_pairs(records: list[dict], fmt: str, width: int | None = None) -> str
         from rich.text import Text
 
         buf = io.StringIO()
-        console = Console(file=buf, width=width or 160, force_terminal=False, color_system=None)
+        console = Console(file=buf, width=terminal_width(width), force_terminal=False, color_system=None)
         table = Table(show_lines=True, expand=True)
         for name, kw in (("#", {"justify": "right", "width": 5}), ("p(MT)", {"justify": "right", "width": 6}),
                          ("reference", {"ratio": 1}), ("candidate", {"ratio": 1})):
@@ -95,6 +96,25 @@ def render_pairs(records: list[dict], fmt: str, width: int | None = None) -> str
     raise ValueError(f"--format {fmt} is for one article; --pairs writes jsonl, json, tsv or text")
 
 
+def terminal_width(width: int | None = None) -> int:
+    """The width to render text for: `width`, else the terminal's ($COLUMNS, then the tty),
+    else 120 columns (output to a file or pipe)."""
+    import shutil
+
+    return width or shutil.get_terminal_size(fallback=(120, 24)).columns
+
+
+def _sentence_counts(result: ArticleResult) -> str:
+    """'sentences: 14 in 13 rows (...)': rows merge two suspect sentences matching one reference sentence."""
+    rows, counts = len(result.sentences), {k: sum(s.status == k for s in result.sentences)
+                                           for k in ("scored", "unmatched", "copy", "short")}
+    if result.mode == "reference-free":  # nothing is new material or a copy without a reference
+        return f"sentences: {result.n_sentences} ({counts['scored']} scored, {counts['short']} too short to judge)"
+    merged = f" in {rows} rows (a merged pair of sentences is one row)" if rows != result.n_sentences else ""
+    return (f"sentences: {result.n_sentences}{merged}: {counts['scored']} rows scored, {counts['unmatched']} new "
+            f"material, {counts['copy']} copied; related share {result.related_share:.0%}")
+
+
 def _render_text(result: ArticleResult, width: int | None) -> str:
     from rich.console import Console
     from rich.table import Table
@@ -102,11 +122,11 @@ def _render_text(result: ArticleResult, width: int | None) -> str:
 
     data = result.to_dict()
     buf = io.StringIO()
-    console = Console(file=buf, width=width or 160, force_terminal=False, color_system=None)
+    console = Console(file=buf, width=terminal_width(width), force_terminal=False, color_system=None)
     table = Table(show_lines=True, expand=True)
-    table.add_column("#", justify="right", width=3)
-    table.add_column("p(MT)", justify="right", width=6)
-    table.add_column("", width=5)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("p(MT)", justify="right", no_wrap=True)
+    table.add_column("", no_wrap=True)
     table.add_column("suspect sentence", ratio=3)
     with_reference = result.mode != "reference-free"  # reference-free: there is no reference to show
     if with_reference:
@@ -120,8 +140,8 @@ def _render_text(result: ArticleResult, width: int | None) -> str:
         elif s.status == "copy":
             mark, prob = "copy", "0.00"
         else:
-            mark, prob = ("MT" if s.flagged else ""), f"{s.p_mt:.2f}"
-        cells = [str(s.index + 1), prob, mark, Text(s.text)]
+            mark, prob = ("MT" if s.flagged else ""), wording.probability(s.p_mt, result.threshold)
+        cells = [s.label, prob, mark, Text(s.text)]
         if with_reference:
             ref = " ".join(s.reference) if s.reference else "(no counterpart: new material)"
             cells.append(Text(f"[{s.alignment}] {ref}"))
@@ -132,16 +152,14 @@ def _render_text(result: ArticleResult, width: int | None) -> str:
     p_article = wording.article_probability(data)
     console.print(
         f"verdict: {result.verdict}   flagged: {wording.flagged(data)}"
-        + (f", mean p(MT) {result.mean_p_mt:.2f}, threshold {result.threshold:g}" if result.n_scored else "")
+        + (f", mean p(MT) {wording.probability(result.mean_p_mt, result.threshold)}, threshold {result.threshold:g}"
+           if result.n_scored else "")
         + (f", {p_article}" if p_article else "")
     )
     for line in (wording.unrelated(data), wording.pivot(result.pivot)):
         if line:
             console.print(line)
-    console.print(
-        f"sentences: {result.n_sentences} ({result.n_scored} scored, {result.n_unmatched} new material, "
-        f"{sum(s.status == 'copy' for s in result.sentences)} copied); related share {result.related_share:.0%}"
-    )
+    console.print(_sentence_counts(result))
     console.print(f"signature: {result.signature}")
     return buf.getvalue()
 
@@ -183,3 +201,47 @@ def write_output(text: str, out: str | None) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _auc(metrics: dict) -> str:
+    """A ROC-AUC, or why there is none (a held-out group with pairs of one class only)."""
+    if metrics.get("roc_auc") is not None:
+        return str(metrics["roc_auc"])
+    return "n/a (one class only)" if metrics.get("n") else "n/a (no pairs)"
+
+
+def render_train(report: Any, out: Any) -> str:
+    """What `mtdetect train` prints: the pairs trained on (as the card counts them), held-out
+    metrics (and what their folds are), the transfer matrix when there is one."""
+    m, card = report.metrics["overall"], report.model.card
+    counts = card["training_data"]["counts"]
+    lines = [f"model: {out}  signature: {report.model.signature}",
+             f"trained on {counts['pairs']} pairs ({counts['mt']} MT, {counts['human']} human); dropped "
+             f"{counts['dropped_identical']} copies and {counts['dropped_duplicates']} duplicates",
+             f"held-out ({report.metrics['grouped_by']}): AUC {_auc(m)}  F1 {m['f1']}  Brier {m['brier']}  "
+             f"threshold {report.model.threshold:g}  confusion {m['confusion']}"]
+    if report.metrics["grouped_by"] == "random":
+        lines.append("  (random folds: no grouping field; they overstate accuracy on a new source)")
+    lines += [f"  {g}: AUC {_auc(gm)}  F1 {gm['f1']}  n={gm['n']}" for g, gm in report.metrics["per_group"].items()]
+    tr = (card.get("metrics") or {}).get("transfer")
+    if tr:
+        lines.append(f"leave one source out: min AUC {tr.get('min_roc_auc')}, mean {tr.get('mean_roc_auc')}, "
+                     f"min article accuracy {tr.get('min_article_accuracy')} over {len(tr['cells'])} cells")
+    lines.append(f"seconds: {report.seconds}")
+    return "\n".join(lines)
+
+
+def render_roundtrip(made: list[dict], fmt: str, n_docs: int, pivots: list[str]) -> tuple[str, str]:
+    """`mtdetect roundtrip` output and its one-line summary: jsonl pairs, or text documents (each
+    headed `==> id via pivot <==` when there are several)."""
+    docs = f"{n_docs} document{'s' if n_docs != 1 else ''}"
+    if fmt == "text":
+        several = len(made) > 1
+        text = "\n".join((f"==> {d['doc_id']} via {d['pivot']} <==\n" if several else "") + d["text"] for d in made)
+        return text, f"{docs} round-tripped via {', '.join(pivots)} ({sum(d['n_sentences'] for d in made)} sentences)"
+    from mtdetect.inputs.pairs import write_jsonl
+
+    buf = io.StringIO()
+    write_jsonl(made, buf)
+    by_pivot = ", ".join(f"{p} {sum(r['pivot'] == p for r in made)}" for p in pivots)
+    return buf.getvalue(), f"{len(made)} pair{'s' if len(made) != 1 else ''} from {docs} (by pivot: {by_pivot})"

@@ -7,6 +7,17 @@ Works on the result's dict (ArticleResult.to_dict()).
 
 from __future__ import annotations
 
+from mtdetect.results import ARTICLE_THRESHOLD, same_side_digits
+
+
+def probability(p: float, threshold: float, digits: int = 2) -> str:
+    """p as text that never lands on the other side of `threshold` from p itself: 0.4956 is
+    "0.496" beside a threshold of 0.5, never "0.50" (which would read as flagged)."""
+    d = same_side_digits(p, threshold, digits)
+    if d is None:
+        return f"\u2265 {threshold:g}" if p >= threshold else f"< {threshold:g}"
+    return f"{p:.{d}f}"
+
 
 def flagged(data: dict) -> str:
     """'3 of 12 scored sentences (25%)', or why no sentence was scored."""
@@ -24,7 +35,7 @@ def flagged(data: dict) -> str:
 def article_probability(data: dict) -> str | None:
     """'p(article is MT) 0.97', where the mode has an article probability."""
     p = data.get("p_article")
-    return None if p is None else f"p(article is MT) {p:.2f}"
+    return None if p is None else f"p(article is MT) {probability(p, ARTICLE_THRESHOLD)}"
 
 
 def unrelated(data: dict) -> str | None:
@@ -43,7 +54,10 @@ def pivot(pv: dict | None) -> str | None:
         best = next(iter((pv.get("distribution") or {}).items()), None)
         head = "pivot guess: unknown" + (f" (best {best[0]} {best[1]:.2f}, below what the model trusts)" if best else "")
     else:
-        head = f"pivot guess: {pv['language']} ({pv.get('engine')}-like), confidence {pv['confidence']:.2f}"
+        from mtdetect.detect.pivot import path_meaning
+
+        head = (f"pivot guess: {pv['language']}, confidence {pv['confidence']:.2f} "
+                f"({path_meaning(pv['language'], pv.get('engine'))})")
     fr = pv.get("french_traces") or {}
     tail = ""
     if fr.get("honorifics_added") or fr.get("accented_words"):
