@@ -138,6 +138,8 @@ def _render_text(result: ArticleResult, width: int | None) -> str:
     for line in (wording.unrelated(data), wording.pivot(result.pivot)):
         if line:
             console.print(line)
+    for line in wording.article_evidence(data):
+        console.print(Text(line))
     console.print(
         f"sentences: {result.n_sentences} ({result.n_scored} scored, {result.n_unmatched} new material, "
         f"{sum(s.status == 'copy' for s in result.sentences)} copied); related share {result.related_share:.0%}"

@@ -25,6 +25,7 @@ class SentenceResult:
     p_mt: float | None
     flagged: bool
     evidence: list[dict] = field(default_factory=list)
+    p_own: float | None = None  # its own evidence's p(MT), before its article's context (p_mt)
 
     def to_dict(self) -> dict:
         return {
@@ -33,6 +34,7 @@ class SentenceResult:
             "similarity": round(self.similarity, 4),
             "p_mt": None if self.p_mt is None else round(self.p_mt, 4),
             "flagged": self.flagged, "evidence": self.evidence,
+            **({"p_own": round(self.p_own, 4)} if self.p_own is not None else {}),
         }
 
 
@@ -57,10 +59,14 @@ class ArticleResult:
     # Every reference sentence, so that a report can also show those no suspect sentence took up.
     reference_sentences: list[str] | None = None
     pivot: dict | None = None  # pivot-language guess for a round-trip MT verdict (mtdetect.pivot)
+    # What the whole article shows (score.article_evidence): shape, verbatim share, altered
+    # quotes with both wordings, evenness of edits, translationese shift, weights' shares.
+    article_evidence: dict | None = None
 
     def to_dict(self) -> dict:
         extra = {k: v for k, v in (("p_article", None if self.p_article is None else round(self.p_article, 4)),
-                                   ("match", self.match), ("pivot", self.pivot)) if v is not None}
+                                   ("match", self.match), ("pivot", self.pivot),
+                                   ("article_evidence", self.article_evidence)) if v is not None}
         out = {
             "verdict": self.verdict, "mode": self.mode, **extra,
             "flagged_fraction": round(self.flagged_fraction, 4), "mean_p_mt": round(self.mean_p_mt, 4),
