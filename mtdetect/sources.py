@@ -70,7 +70,7 @@ class Caps:
     tweets: int = 3600
     apertium: int = 4200  # per domain, spread over the pivots
     human: int = 3000  # per human source
-    documents: int = 300  # per real-document source (articles:*): whole documents
+    documents: int = 120  # per real-document source (articles:*): whole documents
     seed: int = 13
 
 

@@ -85,7 +85,8 @@ class ArticleModel:
 
     def _z(self, doc: DocEvidence) -> np.ndarray:
         f = article_features(doc.p, doc.structure, doc.pairs, self.neutral_p, self.threshold)
-        z = (np.clip(f, self.lower, self.upper) - np.array(self.mean)) / np.array(self.scale)
+        with np.errstate(invalid="ignore"):
+            z = (np.clip(f, self.lower, self.upper) - np.array(self.mean)) / np.array(self.scale)
         return np.where(np.isnan(f), 0.0, z)  # missing evidence is neutral
 
     def contributions(self, doc: DocEvidence) -> dict[str, float]:
@@ -154,7 +155,9 @@ def fit_article_model(docs: Sequence[DocEvidence | Sequence[float]], labels: Seq
         p = clf.predict_proba(F)[:, 1]
         loss = float(np.sum(w * -(y * np.log(np.clip(p, 1e-9, 1)) + (1 - y) * np.log(np.clip(1 - p, 1e-9, 1)))))
         r = lambda a: tuple(float(x) for x in np.round(a, 6))  # noqa: E731
-        am = ArticleModel(r(clf.lower_), r(clf.upper_), r(clf.mean_), r(clf.scale_), r(clf.coef_),
+        flat = clf.scale_ < 1e-6  # a constant column (rounding must not leave a zero scale)
+        scale, coef = np.where(flat, 1.0, clf.scale_), np.where(flat, 0.0, clf.coef_)
+        am = ArticleModel(r(clf.lower_), r(clf.upper_), r(clf.mean_), r(scale), r(coef),
                           round(float(clf.intercept_), 6), c, threshold)
         if best is None or loss < best[0] - 1e-9:
             best = (loss, am)

@@ -69,6 +69,8 @@ def test_missing_structure_is_neutral():
 
 def test_without_real_documents_of_both_classes_structure_has_no_weight():
     am = _fitted(structured=False)
+    real = DocEvidence((0.5,) * 5, {"in_order_1to1": 1.0, "reference_covered": 1.0, "verbatim_share": 0.0}, None)
+    assert 0.0 < am.predict(real) < 1.0 and all(am.scale)  # a constant column keeps a usable scale
     assert all(am.coef[ARTICLE_FEATURES.index(n)] == 0 for n in ("in_order_1to1", "reference_covered",
                                                                "verbatim_share"))
 
