@@ -108,6 +108,9 @@ def test_altered_quotes_are_found_with_both_wordings():
     assert q["altered"] == [{"sentence": 3, "reference_quote": "the upcoming visit will be historic",
                              "suspect_wording": "the next visit will be historic"}]
     assert quote_evidence([("No quotes here.", "None here.")])["quote_altered_share"] is None
+    reported = quote_evidence([('He said "the upcoming visit will be historic" today.',
+                                "He called the coming visit historic today.")])
+    assert reported["n_quotes"] == 0 and reported["quote_altered_share"] is None  # reported speech
 
 
 def test_edit_evenness():

@@ -10,7 +10,8 @@ in every report.
   unchanged (after normalisation). A neural round trip almost never returns a long sentence
   unchanged; an editor keeps many;
 * quotes (`quote_evidence`): words inside quotation marks in the reference that the aligned
-  suspect sentence does not keep verbatim, with both wordings (a journalist does not alter a
+  suspect sentence still quotes, but not verbatim, with both wordings (a quote the suspect no
+  longer quotes is reported speech: not counted) (a journalist does not alter a
   quote; a round trip rewords it. Quotes translated from another language legitimately differ
   between outlets, so it is evidence to weigh, not a rule);
 * `edit_cv`: coefficient of variation of the per-sentence amount of edit over the scored
@@ -35,6 +36,7 @@ from ..text import normalize, tokenize
 
 LONG_WORDS = 10  # "long sentence" for the verbatim share
 MIN_QUOTE_WORDS = 3  # shorter quoted spans are titles and scare quotes, not speech
+MIN_QUOTE_OVERLAP = 0.3  # a suspect quote this close to the reference's is the same quote, reworded
 _QUOTE = re.compile(r'"([^"]+)"')
 
 
@@ -101,7 +103,11 @@ def quote_evidence(pairs: Sequence[tuple[str, str]], indices: Sequence[int] | No
             total += 1
             if _contains(sus_words, qw):
                 continue
-            best = max(sus_quotes, default=sus, key=lambda s: SequenceMatcher(None, qw, _words(s)).ratio())
+            ratio, best = max(((SequenceMatcher(None, qw, _words(s)).ratio(), s) for s in sus_quotes),
+                              default=(0.0, ""))
+            if ratio < MIN_QUOTE_OVERLAP:  # not quoted any more (reported speech): no evidence either way
+                total -= 1
+                continue
             altered.append({"sentence": indices[k] if indices is not None else k,
                             "reference_quote": q.strip(), "suspect_wording": best.strip()})
     return {"n_quotes": total, "altered": altered,
