@@ -88,7 +88,7 @@ def fuzz_pairs(n: int, seed: int, model: Path, workdir: Path) -> dict:
     from typer.testing import CliRunner
 
     from mtdetect.cli import app
-    from mtdetect.pairs import read_pairs
+    from mtdetect.inputs.pairs import read_pairs
     from mtdetect.text import InputError
 
     runner = CliRunner()
@@ -164,7 +164,7 @@ def _set(card: Any, path: tuple, value: Any) -> Any:
 
 def mutate_card(card: dict, rng: random.Random) -> tuple[str, bool]:
     """(raw card.json text, re-sealed?) for one random mutation of `card`."""
-    from mtdetect.model import seal_card
+    from mtdetect.card.model import seal_card
 
     c = json.loads(json.dumps(card))
     path = rng.choice(_paths(c)[1:])
@@ -202,7 +202,7 @@ def fuzz_cards(n: int, seed: int, model: Path, workdir: Path) -> dict:
     from typer.testing import CliRunner
 
     from mtdetect.cli import app
-    from mtdetect.model import ModelError, load_model
+    from mtdetect.card.model import ModelError, load_model
 
     runner = CliRunner()
     rng = random.Random(seed)
@@ -256,7 +256,7 @@ def main() -> int:
     parser.add_argument("--pairs", type=int, default=10_000, help="pairs lines (default 10000)")
     parser.add_argument("--cards", type=int, default=1_000, help="mutated cards (default 1000)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--model", type=Path, default=Path(__file__).resolve().parent.parent / "models" / "default")
+    parser.add_argument("--model", type=Path, default=Path(__file__).resolve().parent.parent / "mtdetect" / "models" / "default")
     args = parser.parse_args()
     failures = 0
     with tempfile.TemporaryDirectory() as tmp:

@@ -71,9 +71,9 @@ def _guarded(fn):  # noqa: ANN001 - a decorator for command bodies
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):  # noqa: ANN002, ANN003
-        from .model import ModelError
-        from .roundtrip import RoundTripError
-        from .text import InputError
+        from mtdetect.card.model import ModelError
+        from mtdetect.learn.roundtrip import RoundTripError
+        from mtdetect.text import InputError
 
         try:
             return fn(*args, **kwargs)
@@ -124,9 +124,9 @@ def score(
 ) -> None:
     """Score a suspect article against its reference (--reference), against its original found in an
     archive (--index), on its own (neither: reference-free), or score sentence pairs (--pairs)."""
-    from .progress import Status, set_quiet
-    from .render import render_article, render_pairs, write_output
-    from .text import InputError
+    from mtdetect.report.progress import Status, set_quiet
+    from mtdetect.report.render import render_article, render_pairs, write_output
+    from mtdetect.text import InputError
 
     set_quiet(quiet)
     if threshold is not None and not 0.0 <= threshold <= 1.0:
@@ -160,8 +160,8 @@ def score(
 
 
 def _score_pairs(pairs: str, model: Optional[Path], threshold: Optional[float], status) -> list:  # noqa: ANN001
-    from .pairs import read_pairs
-    from .score import Detector, score_pairs_records
+    from mtdetect.inputs.pairs import read_pairs
+    from mtdetect.detect.reference import Detector, score_pairs_records
 
     status.stage("reading the pairs")
     records = read_pairs([pairs], require_label=False)
@@ -174,29 +174,29 @@ def _score_pairs(pairs: str, model: Optional[Path], threshold: Optional[float], 
 def _score_article(suspect: Optional[str], suspect_name: str, reference: Optional[str], index: Optional[Path],
                    model: Optional[Path], rf_model: Optional[Path], threshold: Optional[float], status):  # noqa: ANN001, ANN202
     """The article result of `score`: against the reference, through the index, or reference-free."""
-    from .guard import check_article_pair, check_english
-    from .text import read_text
+    from mtdetect.inputs.guard import check_article_pair, check_english
+    from mtdetect.text import read_text
 
     status.stage("reading the input")
     suspect_text = read_text(suspect)
     if reference is None:
         check_english(suspect_text, suspect_name)
-        from .reffree import ReferenceFreeDetector
+        from mtdetect.detect.reference_free import ReferenceFreeDetector
 
         status.stage("loading the models")
         rf = ReferenceFreeDetector(rf_model, threshold=threshold if index is None else None)
         if index is None:
             status.stage("scoring")
             return rf.score_article(suspect_text)
-        from .index import ArchiveIndex
-        from .score import Detector, score_with_index
+        from mtdetect.detect.index import ArchiveIndex
+        from mtdetect.detect.reference import Detector, score_with_index
 
         detector = Detector(model, threshold=threshold)
         status.stage("searching the archive, embedding and scoring")
         return score_with_index(detector, ArchiveIndex(index), suspect_text, rf)
     reference_text = read_text(reference)
     check_article_pair(suspect_text, suspect_name, reference_text, reference if reference != "-" else "<stdin>")
-    from .score import Detector
+    from mtdetect.detect.reference import Detector
 
     status.stage("loading the models")
     detector = Detector(model, threshold=threshold)
@@ -213,9 +213,9 @@ def index_cmd(
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ) -> None:
     """Index an archive of original articles for `mtdetect score SUSPECT --index INDEX`."""
-    from .index import build_index
-    from .progress import Counter, set_quiet
-    from .roundtrip import read_documents
+    from mtdetect.detect.index import build_index
+    from mtdetect.report.progress import Counter, set_quiet
+    from mtdetect.learn.roundtrip import read_documents
 
     set_quiet(quiet)
     docs = read_documents(archive)
@@ -240,10 +240,10 @@ def train(
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ) -> None:
     """Train a model on labelled pairs and report grouped held-out metrics."""
-    from .pairs import read_pairs
-    from .progress import set_quiet
-    from .train import TrainConfig
-    from .train import train as train_model
+    from mtdetect.inputs.pairs import read_pairs
+    from mtdetect.report.progress import set_quiet
+    from mtdetect.learn.train import TrainConfig
+    from mtdetect.learn.train import train as train_model
 
     set_quiet(quiet)
     records = read_pairs(pairs, require_label=True)
@@ -277,10 +277,10 @@ def roundtrip(
     """Round-trip English text through Apertium and write labelled (mt) pairs for `mtdetect train`."""
     import io
 
-    from .pairs import write_jsonl
-    from .progress import Counter, set_quiet
-    from .render import write_output
-    from .roundtrip import read_documents, roundtrip_pairs
+    from mtdetect.inputs.pairs import write_jsonl
+    from mtdetect.report.progress import Counter, set_quiet
+    from mtdetect.report.render import write_output
+    from mtdetect.learn.roundtrip import read_documents, roundtrip_pairs
 
     set_quiet(quiet)
     pivots = [p.strip() for p in via.split(",") if p.strip()]
@@ -314,8 +314,8 @@ def bench(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
 ) -> None:
     """Accuracy against baselines on held-out data, and speed against the embedding floor."""
-    from .bench import DEFAULT_OUT, RECORD_DIR, BenchConfig, plots_unavailable, run_bench
-    from .progress import set_quiet
+    from mtdetect.bench import DEFAULT_OUT, RECORD_DIR, BenchConfig, plots_unavailable, run_bench
+    from mtdetect.report.progress import set_quiet
 
     set_quiet(quiet)
     if update_record:
@@ -367,9 +367,9 @@ def scan(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
 ) -> None:
     """Score a corpus of articles into a resumable JSONL file, in parallel (local cores or Ray)."""
-    from .progress import log, set_quiet
-    from .scan import ScanAborted, ScanConfig
-    from .scan import scan as run_scan
+    from mtdetect.report.progress import log, set_quiet
+    from mtdetect.scan import ScanAborted, ScanConfig
+    from mtdetect.scan import scan as run_scan
 
     set_quiet(quiet)
     if index is not None and reference_free:

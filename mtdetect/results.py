@@ -58,9 +58,9 @@ class ArticleResult:
     match: dict | None = None  # index mode: which archived article was matched, and how surely
     # Every reference sentence, so that a report can also show those no suspect sentence took up.
     reference_sentences: list[str] | None = None
-    pivot: dict | None = None  # pivot-language guess for a round-trip MT verdict (mtdetect.pivot)
-    # What the whole article shows (score.article_evidence): shape, verbatim share, altered
-    # quotes with both wordings, evenness of edits, translationese shift, weights' shares.
+    pivot: dict | None = None  # pivot-language guess for a round-trip MT verdict (mtdetect.detect.pivot)
+    # What the whole article shows (detect.reference.article_evidence): shape, verbatim share,
+    # altered quotes with both wordings, evenness of edits, translationese shift, weights' shares.
     article_evidence: dict | None = None
 
     def to_dict(self) -> dict:

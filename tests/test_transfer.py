@@ -1,4 +1,4 @@
-"""The article model (mtdetect/transfer.py), the article evidence (features/article.py) and
+"""The article model (mtdetect/detect/article.py), the article evidence (features/article.py) and
 literal swaps; the leave-one-source-out protocol itself is tested in test_protocol.py."""
 
 import json
@@ -6,9 +6,9 @@ import json
 import numpy as np
 import pytest
 
+from mtdetect.detect.article import (ARTICLE_FEATURES, ArticleModel, DocEvidence, SentenceContext,
+                                    article_features, fit_article_model)
 from mtdetect.features.article import document_structure, edit_cv, pair_evidence, quote_evidence
-from mtdetect.transfer import (ARTICLE_FEATURES, ArticleModel, DocEvidence, SentenceContext, article_features,
-                               fit_article_model)
 
 
 def _fitted(seed: int = 0, structured: bool = True) -> ArticleModel:

@@ -8,7 +8,7 @@ Each suspect document is split and aligned to its original exactly as a user's a
   (`label: human` for teachers' rewrites, `label: mt` for the Apertium round trips), `doc_id` =
   "<topic>:<level or pivot>", `seg_id` = the link's index in the document;
 * training/work/documents.jsonl.gz: one record per document, ASAP included (the same seeded
-  essay sample as make_asap_pairs.py): its group (`domain:producer`, sources.py), doc key,
+  essay sample as make_asap_pairs.py): its group (`domain:producer`, mtdetect/learn/sources.py), doc key,
   label, both sentence lists and the alignment links, so that the article evidence that only a
   real document has (shape, verbatim sentences: features/article.py) can be measured.
 
@@ -41,9 +41,9 @@ from make_asap_pairs import _FRENCH_SPACE
 from make_asap_pairs import load as load_asap
 
 from mtdetect.align import AlignConfig, align
-from mtdetect.cache import CachedEncoder
-from mtdetect.embed import Embedder
-from mtdetect.roundtrip import roundtrip
+from mtdetect.embed.cache import CachedEncoder
+from mtdetect.embed.minilm import Embedder
+from mtdetect.learn.roundtrip import roundtrip
 from mtdetect.text import split_sentences
 
 LEVELS = {"teacher_rewrite_int": "int", "teacher_rewrite_ele": "ele"}

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from .config import GROUPS
+from mtdetect.bench.config import GROUPS
 
 
 def _save_fig(fig: Any, path: Path) -> None:

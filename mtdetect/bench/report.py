@@ -7,12 +7,12 @@ import os
 import tempfile
 from pathlib import Path
 
-from .heldout import render_pairs
-from .seeds import render_seeds
-from .speed import render_speed
-from .tables import fmt, table
-from .transfer import acceptance, has_matrix, render_transfer
-from .without_reference import render_without_reference
+from mtdetect.bench.heldout import render_pairs
+from mtdetect.bench.seeds import render_seeds
+from mtdetect.bench.speed import render_speed
+from mtdetect.bench.tables import fmt, table
+from mtdetect.bench.transfer import acceptance, has_matrix, render_transfer
+from mtdetect.bench.without_reference import render_without_reference
 
 
 def loss_sentences(rows: list[dict]) -> list[str]:

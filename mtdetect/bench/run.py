@@ -13,17 +13,17 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from ..cache import CachedEncoder
-from ..train import TrainConfig
-from .config import ROOT, WMT_FILE, WORK_DIR, BenchConfig, Sizes, reset_clock, step
-from .data import load_matrix_sample, wmt_speed_samples
-from .heldout import bench_extra_pairs
-from .plots import plots_unavailable, write_plots
-from .report import atomic_write, render_report
-from .seeds import bench_seeds, seed_sentences_row
-from .speed import bench_speed
-from .transfer import bench_transfer, summary_lines
-from .without_reference import bench_without_reference
+from mtdetect.embed.cache import CachedEncoder
+from mtdetect.learn.train import TrainConfig
+from mtdetect.bench.config import ROOT, WMT_FILE, WORK_DIR, BenchConfig, Sizes, reset_clock, step
+from mtdetect.bench.data import load_matrix_sample, wmt_speed_samples
+from mtdetect.bench.heldout import bench_extra_pairs
+from mtdetect.bench.plots import plots_unavailable, write_plots
+from mtdetect.bench.report import atomic_write, render_report
+from mtdetect.bench.seeds import bench_seeds, seed_sentences_row
+from mtdetect.bench.speed import bench_speed
+from mtdetect.bench.transfer import bench_transfer, summary_lines
+from mtdetect.bench.without_reference import bench_without_reference
 
 
 def shown_path(path: Path) -> str:
@@ -81,8 +81,8 @@ class _Parts:
 
 def run_bench(config: BenchConfig) -> BenchReport:
     """Run every part the environment allows and write report.md, results.json and the plots."""
-    from ..embed import Embedder
-    from ..score import Detector
+    from mtdetect.embed.minilm import Embedder
+    from mtdetect.detect.reference import Detector
 
     reset_clock()
     t_start = time.perf_counter()

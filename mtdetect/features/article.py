@@ -1,5 +1,5 @@
 """Evidence that only a whole article gives: its shape, its verbatim sentences, its quotes and
-how evenly its edits are spread (issue 22). Read by the article model (transfer.py) and shown
+how evenly its edits are spread (issue 22). Read by the article model (detect/article.py) and shown
 in every report.
 
 * shape (`document_structure`): a round trip keeps every sentence, in order, 1:1; people drop,
@@ -32,7 +32,7 @@ from typing import Sequence
 
 import numpy as np
 
-from ..text import normalize, tokenize
+from mtdetect.text import normalize, tokenize
 
 LONG_WORDS = 10  # "long sentence" for the verbatim share
 MIN_QUOTE_WORDS = 3  # shorter quoted spans are titles and scare quotes, not speech

@@ -1,1 +1,2 @@
-"""Training core (issue 21 layout): what turns labelled data into the shipped models."""
+"""Training core: sources, weights, metrics, leave-one-source-out protocol, training both models, round trips,
+documents for the article model."""

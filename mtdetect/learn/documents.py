@@ -9,11 +9,12 @@ from typing import Sequence
 
 import numpy as np
 
-from ..features.article import pair_evidence
-from ..pairs import Pair
-from ..progress import log
-from ..protocol import MAX_SOURCES, Fit, article_cells, documents, run_matrix, sources_by_class, summary
-from ..transfer import ArticleModel, DocEvidence, fit_article_model
+from mtdetect.detect.article import ArticleModel, DocEvidence, fit_article_model
+from mtdetect.features.article import pair_evidence
+from mtdetect.inputs.pairs import Pair
+from mtdetect.learn.protocol import (MAX_SOURCES, Fit, article_cells, documents, run_matrix, sources_by_class,
+                                     summary)
+from mtdetect.report.progress import log
 
 
 def _position(p: Pair) -> int:
@@ -84,7 +85,7 @@ def source_matrix(y: np.ndarray, pairs: Sequence[Pair], groups: Sequence[str], f
     am = docs.fit(range(len(docs.rows)), pooled, threshold)
     out = {"what": "leave one source out: each (MT source, human source) cell is scored by a model trained "
                    "on every other source, its documents judged by an article model fitted on the documents "
-                   "of every other source (mtdetect/protocol.py)",
+                   "of every other source (mtdetect/learn/protocol.py)",
            "threshold": threshold, "cells": [c.to_dict() for c in cells], **summary(cells),
            "n_article_docs": len(docs.rows), "n_real_docs": sum(s is not None for s in docs.structure)}
     return out, am

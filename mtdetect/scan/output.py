@@ -11,8 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import InputError
-from .batch import BatchResult
+from mtdetect.inputs.errors import InputError
+from mtdetect.scan.batch import BatchResult
 
 
 class IdSet:

@@ -32,9 +32,9 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-from . import __version__
-from .fsmode import creation_mode
-from .text import InputError, normalize, split_sentences
+from mtdetect import __version__
+from mtdetect.fsmode import creation_mode
+from mtdetect.text import InputError, normalize, split_sentences
 
 INDEX_FORMAT = "mtdetect-index/1"
 

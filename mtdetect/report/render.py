@@ -1,4 +1,4 @@
-"""All output rendering in one place: text (a rich table), json, jsonl, tsv, html (report_html).
+"""All output rendering in one place: text (a rich table), json, jsonl, tsv, html (report/html.py).
 
 Data goes to stdout (or --out, written atomically); logs and progress go to stderr.
 """
@@ -12,9 +12,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from . import wording
-from .fsmode import creation_mode
-from .results import ArticleResult
+from mtdetect.report import wording
+from mtdetect.fsmode import creation_mode
+from mtdetect.results import ArticleResult
 
 FORMATS = ("text", "json", "jsonl", "tsv", "html")
 
@@ -35,7 +35,7 @@ def render_article(result: ArticleResult, fmt: str, width: int | None = None,
     """
     data = result.to_dict()
     if fmt == "html":
-        from .report_html import render_html
+        from mtdetect.report.html import render_html
 
         return render_html(data, sources)
     if fmt == "json":

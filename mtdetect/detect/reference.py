@@ -1,6 +1,6 @@
 """The Python API: score a suspect article against its reference, or score sentence pairs.
 
-    from mtdetect.score import Detector
+    from mtdetect.detect.reference import Detector
     det = Detector()                       # shipped model, packaged embedding model
     result = det.score_article(suspect_text, reference_text)
     result.verdict, result.flagged_fraction, result.sentences[0].p_mt
@@ -18,15 +18,15 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .align import AlignConfig, Link, align
-from .embed import Embedder, pair_cosines
-from .features import PairFeatures, feature_matrix, uses_cosine
-from .features.article import document_structure, pair_evidence
-from .guard import check_alignment_size
-from .model import Model, load_model
-from .results import ArticleResult, SentenceResult
-from .text import normalize, split_sentences, tokenize
-from .transfer import DocEvidence, SentenceContext
+from mtdetect.align import AlignConfig, Link, align
+from mtdetect.embed.minilm import Embedder, pair_cosines
+from mtdetect.features import PairFeatures, feature_matrix, uses_cosine
+from mtdetect.features.article import document_structure, pair_evidence
+from mtdetect.inputs.guard import check_alignment_size
+from mtdetect.card.model import Model, load_model
+from mtdetect.results import ArticleResult, SentenceResult
+from mtdetect.text import normalize, split_sentences, tokenize
+from mtdetect.detect.article import DocEvidence, SentenceContext
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ def verdict_of(sentences: Sequence[SentenceResult], rule: VerdictRule) -> tuple[
 
 def _pivot_guess(sentences: Sequence[SentenceResult]) -> dict | None:
     """Pivot guess from the flagged sentences' pairs; None when models/pivot is absent."""
-    from .pivot import guess_pivot, shipped_pivot_model
+    from mtdetect.detect.pivot import guess_pivot, shipped_pivot_model
 
     model = shipped_pivot_model()
     flagged = [s for s in sentences if s.flagged and s.reference]
@@ -84,7 +84,7 @@ def _unpair(sentences: Sequence[SentenceResult]) -> None:
 def article_probability(model: Model, sentences: Sequence[SentenceResult],
                         structure: dict | None = None, pairs: dict | None = None) -> float | None:
     """Calibrated probability that the article is round-trip MT, from its scored sentences'
-    own p(MT), its structure and pair evidence (the card's article model, transfer.py); None
+    own p(MT), its structure and pair evidence (the card's article model, detect/article.py); None
     when the model has none or nothing was scored."""
     am = model.article_model
     ps = [s.p_own if s.p_own is not None else s.p_mt for s in sentences if s.status == "scored" and s.p_mt is not None]
@@ -96,10 +96,10 @@ def translationese_shift(suspect: Sequence[str], reference: Sequence[str]) -> di
     original (it cancels the author's style); None when that model is not installed. Shown
     as evidence, not read by the article model: its model was trained on essay and tweet round
     trips, so a leave-one-source-out measure of it as a feature would not be held out."""
-    from .model import ModelError
+    from mtdetect.card.model import ModelError
 
     try:
-        from .reffree import ReferenceFreeDetector
+        from mtdetect.detect.reference_free import ReferenceFreeDetector
 
         rf = ReferenceFreeDetector()
         ps, _ = rf.sentence_probabilities(list(suspect))
@@ -271,8 +271,8 @@ class Detector:
 def pair_problem(pair: Any) -> str | None:
     """Why a pair cannot be scored, checked like an article: a side with no text, or a side that
     is not English; None when it can be."""
-    from .guard import looks_english
-    from .text import iter_sentences
+    from mtdetect.inputs.guard import looks_english
+    from mtdetect.text import iter_sentences
 
     for side in ("reference", "candidate"):
         if next(iter_sentences(getattr(pair, side)), None) is None:
@@ -317,8 +317,8 @@ def score_with_index(detector: Detector, index: Any, suspect: str, fallback: Any
     """
     import copy
 
-    from .embed import BatchEncoder
-    from .index import match_summary
+    from mtdetect.embed.minilm import BatchEncoder
+    from mtdetect.detect.index import match_summary
 
     rule = detector.verdict_rule
     # The match stage embeds the suspect's sentences and the candidates' (the original's among
@@ -326,7 +326,7 @@ def score_with_index(detector: Detector, index: Any, suspect: str, fallback: Any
     shared = BatchEncoder(detector.embedder)
     best, considered = index.match(suspect, shared.encode, rule.related_cosine, rule.min_related_share)
     if best is None:
-        from .reffree import ReferenceFreeDetector
+        from mtdetect.detect.reference_free import ReferenceFreeDetector
 
         result = (fallback or ReferenceFreeDetector()).score_article(suspect)
     else:

@@ -34,8 +34,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from .pairs import Pair
-from .text import normalize
+from mtdetect.inputs.pairs import Pair
+from mtdetect.text import normalize
 
 # Twitter URL text is tokenised ("Arana , 4-year-old", "books ."), the opus-mt tweets are not: undo it
 _SPACE_BEFORE = re.compile(r" +([,.!?;:%)\]}]|'s\b|'re\b|'ve\b|'ll\b|'d\b|'m\b|n't\b)")
@@ -207,7 +207,7 @@ def _new_human_sources(shared: Path, add) -> None:  # type: ignore[no-untyped-de
 def load_structures(work: Path) -> dict[tuple[str, str], dict]:
     """(group, doc) -> the shape and verbatim share of each real document
     (training/make_documents.py; features/article.document_structure). {} when absent."""
-    from .features.article import document_structure
+    from mtdetect.features.article import document_structure
 
     path = work / "documents.jsonl.gz"
     if not path.exists():

@@ -18,7 +18,7 @@ adds (next to) nothing to that weight's fit, so shape
 and verbatim weights are learned from real documents only. When the training documents lack
 real documents of either class, the structural weights are 0.
 
-`fit_article_model` is called by train.py on documents of held-out sentence probabilities;
+`fit_article_model` is called by learn/train.py (learn/documents.py) on documents of held-out sentence probabilities;
 the model is stored as plain numbers in the card (`article_model`), no scikit-learn at scoring.
 """
 
@@ -134,7 +134,7 @@ def balanced_doc_weights(labels: np.ndarray, groups: Sequence[str]) -> np.ndarra
 def fit_article_model(docs: Sequence[DocEvidence | Sequence[float]], labels: Sequence[int], groups: Sequence[str],
                       threshold: float = 0.5, C: float = 1.0) -> ArticleModel:
     """Fit on documents (neutral_p picked on a grid by weighted log-loss)."""
-    from .linear import ClippedLogistic
+    from mtdetect.card.linear import ClippedLogistic
 
     docs_ = [_as_doc(d) for d in docs]
     y = np.asarray(labels, dtype=int)
