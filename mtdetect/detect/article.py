@@ -142,8 +142,13 @@ def fit_article_model(docs: Sequence[DocEvidence | Sequence[float]], labels: Seq
     structural = [ARTICLE_FEATURES.index(n) for n in STRUCTURAL]
     real = np.array([d.structure is not None for d in docs_])
     best: tuple[float, ArticleModel] | None = None
+    # features at neutral_p 0.5 once; only `evidence` depends on neutral_p: minus logit(c) * sqrt(n)
+    F0 = np.array([article_features(d.p, d.structure, d.pairs, 0.5, threshold) for d in docs_])
+    root_n = np.sqrt([len(d.p) for d in docs_])
+    ev = ARTICLE_FEATURES.index("evidence")
     for c in NEUTRAL_GRID:
-        F = np.array([article_features(d.p, d.structure, d.pairs, c, threshold) for d in docs_])
+        F = F0.copy()
+        F[:, ev] = F0[:, ev] - float(_logit(c)) * root_n
         impute = np.zeros(F.shape[1])
         for j in range(F.shape[1]):
             ok = ~np.isnan(F[:, j])
