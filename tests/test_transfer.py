@@ -93,7 +93,11 @@ def test_document_structure_shape_and_verbatim():
     sus = list(ref[:2]) + ["A changed sentence about the long and winding road to the sea today.", ref[4], ref[3]]
     links = [((0,), (0,)), ((1,), (1,)), ((2,), (2,)), ((3,), (4,)), ((4,), (3,))]  # a swap, one dropped
     s = document_structure(sus, ref, links)
-    assert s["in_order_1to1"] == pytest.approx(4 / 5) and s["reference_covered"] == pytest.approx(5 / 6)
+    assert s["in_order_1to1"] == pytest.approx(4 / 5) and s["reference_covered"] == 1.0  # within 0..4
+    gap = document_structure(sus, ref, [((0,), (0,)), ((1,), (2,)), ((2,), (5,))])
+    assert gap["reference_covered"] == pytest.approx(3 / 6)  # 1, 3 and 4 dropped between the first and last
+    excerpt = document_structure(ref[2:5], ref, [((0,), (2,)), ((1,), (3,)), ((2,), (4,))])
+    assert excerpt["reference_covered"] == 1.0 and excerpt["in_order_1to1"] == 1.0  # an excerpt, whole
     assert s["verbatim_share"] == pytest.approx(4 / 5)
     assert document_structure(["Short one."], ["Short one."], [((0,), (0,))])["verbatim_share"] is None
 

@@ -5,7 +5,9 @@ in every report.
 * shape (`document_structure`): a round trip keeps every sentence, in order, 1:1; people drop,
   add, merge and reorder. `in_order_1to1` is the share of the suspect's sentences (links) that
   are 1:1 and on the longest in-order chain of reference positions; `reference_covered` the
-  share of reference sentences that some suspect sentence took up;
+  share of the reference sentences between the first and the last one taken up that some
+  suspect sentence took up (within that span, so that an excerpt that was round-tripped whole
+  is not read as a rewrite that dropped the rest);
 * `verbatim_share`: of the suspect's aligned sentences of >= 10 words, the share returned
   unchanged (after normalisation). A neural round trip almost never returns a long sentence
   unchanged; an editor keeps many;
@@ -77,8 +79,9 @@ def document_structure(suspect: Sequence[str], reference: Sequence[str],
         if len(_words(text)) >= LONG_WORDS:
             long_total += 1
             long_kept += normalize(text) == normalize(" ".join(reference[j] for j in r))
+    span = max(covered) - min(covered) + 1 if covered else max(len(reference), 1)
     return {"in_order_1to1": in_order / max(len(links), 1),
-            "reference_covered": len(covered) / max(len(reference), 1),
+            "reference_covered": len(covered) / span,
             "verbatim_share": long_kept / long_total if long_total else None,
             "n_long": long_total, "n_links": len(links), "n_reference": len(reference)}
 

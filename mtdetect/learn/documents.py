@@ -81,7 +81,8 @@ def source_matrix(y: np.ndarray, pairs: Sequence[Pair], groups: Sequence[str], f
             return lambda k, p: float(np.mean(p >= threshold))
         return lambda k, p: am.predict(docs.evidence(k, p))
 
-    cells = article_cells(cells, scored, docs.rows, y, groups, [s is not None for s in docs.structure], fit_article)
+    cells = article_cells(cells, scored, docs.rows, y, groups, [s is not None for s in docs.structure], fit_article,
+                          progress=log)
     am = docs.fit(range(len(docs.rows)), pooled, threshold)
     out = {"what": "leave one source out: each (MT source, human source) cell is scored by a model trained "
                    "on every other source, its documents judged by an article model fitted on the documents "

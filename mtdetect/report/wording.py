@@ -60,7 +60,7 @@ def article_evidence(data: dict) -> list[str]:
         return []
     sh = ev.get("shape") or {}
     lines = [f"shape: {sh.get('in_order_1to1', 0):.0%} of the suspect's sentences are 1:1 and in order; "
-             f"{sh.get('reference_covered', 0):.0%} of the {sh.get('n_reference', 0)} reference sentences taken up "
+             f"{sh.get('reference_covered', 0):.0%} of the reference sentences in the span it covers taken up "
              "(a round trip keeps every sentence in order; people drop, add, merge, reorder)"]
     if ev.get("verbatim_share") is not None:
         lines.append(f"verbatim: {ev['verbatim_share']:.0%} of {sh.get('n_long', 0)} long sentences (10+ words) kept "
