@@ -22,8 +22,13 @@ V5_MT = ("bible:apertium", "essays:gt-fr", "essays:gt-zh", "news:apertium", "twe
 V5_HUMAN = ("bible:BBE", "bible:Webster", "bible:YLT", "news:human", "wikipedia:crowd")
 V5_MEAN_AUC = 0.7052
 
-# measured with the shipped model (see the card); a target listed here is not met yet
-NOT_MET: set[tuple[str, str]] = set()
+# not met by the shipped model (card metrics.transfer, training/build_model.py): essays caught
+# 0.80 / 0.81 of real documents (0.29 / 0.12 in the cells that leave articles:teachers out, where no
+# human real document teaches the shape weights), tweets 0.03; human pseudo-documents flagged
+# YLT 0.48, JFLEG 0.22, news:human 0.19, human round trips 0.06
+NOT_MET: set[tuple[str, str]] = {("recall", "essays:gt-fr"), ("recall", "essays:gt-zh"), ("recall", "tweets:opus-mt"),
+                                 ("fpr", "bible:YLT"), ("fpr", "essays:crowd"), ("fpr", "news:human"),
+                                 ("fpr", "news:human-rt")}
 
 
 @pytest.fixture(scope="module")
