@@ -31,6 +31,7 @@ class SentenceResult:
     flagged: bool
     evidence: list[dict] = field(default_factory=list)
     suspect_index: list[int] = field(default_factory=list)  # every suspect sentence of the row (0-based)
+    p_own: float | None = None  # its own evidence's p(MT), before its article's context (p_mt)
 
     def __post_init__(self) -> None:
         if not self.suspect_index:
@@ -48,6 +49,7 @@ class SentenceResult:
             "similarity": round(self.similarity, 4),
             "p_mt": round_probability(self.p_mt, threshold),
             "flagged": self.flagged, "evidence": self.evidence,
+            **({"p_own": round_probability(self.p_own, threshold)} if self.p_own is not None else {}),
         }
 
 
@@ -99,10 +101,14 @@ class ArticleResult:
     # Every reference sentence, so that a report can also show those no suspect sentence took up.
     reference_sentences: list[str] | None = None
     pivot: dict | None = None  # pivot-language guess for a round-trip MT verdict (mtdetect.detect.pivot)
+    # What the whole article shows (detect.reference.article_evidence): shape, verbatim share,
+    # altered quotes with both wordings, evenness of edits, translationese shift, weights' shares.
+    article_evidence: dict | None = None
 
     def to_dict(self) -> dict:
         extra = {k: v for k, v in (("p_article", round_probability(self.p_article, ARTICLE_THRESHOLD)),
-                                   ("match", self.match), ("pivot", self.pivot)) if v is not None}
+                                   ("match", self.match), ("pivot", self.pivot),
+                                   ("article_evidence", self.article_evidence)) if v is not None}
         out = {
             "verdict": self.verdict, "mode": self.mode, **extra,
             "flagged_fraction": round(self.flagged_fraction, 4), "mean_p_mt": round(self.mean_p_mt, 4),

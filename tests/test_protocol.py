@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pytest
 
-from mtdetect.learn.protocol import article_accuracy, documents, run_matrix, sources_by_class, summary
+from mtdetect.learn.protocol import article_cells, documents, run_matrix, sources_by_class, summary
 from mtdetect.learn.sources import Caps, load_sources
 
 
@@ -72,12 +72,27 @@ def test_documents_are_single_source_runs_in_order():
     assert [segs[i] for i in first] == sorted(segs[i] for i in first)
 
 
-def test_article_accuracy_uses_each_cells_probabilities():
+def test_article_cells_use_each_cells_probabilities_and_a_judge_fitted_without_its_sources():
     X, y, groups = _toy()
     cells, _, scored = run_matrix(y, groups, _fit_mean_rule(X, y))
     docs = documents(groups, ["d"] * len(y), list(range(len(y))), np.arange(len(y)))
-    filled = article_accuracy(cells, scored, docs, y, lambda p: float(np.mean(p)))
+    src = [groups[int(d[0])] for d in docs]
+    seen = []
+
+    def fit_article(idx):
+        seen.append({src[k] for k in idx})
+        return lambda k, p: float(np.mean(p))
+
+    filled = article_cells(cells, scored, docs, y, groups, [False] * len(docs), fit_article)
     assert all(c.article_accuracy == 1.0 and c.n_docs > 0 for c in filled)
+    assert all(c.article_recall == 1.0 and c.article_fpr == 0.0 and c.article_recall_real is None for c in filled)
+    assert all({c.mt, c.human}.isdisjoint(s) for c, s in zip(filled, seen))  # held out at article level too
+
+
+def test_real_documents_are_kept_whole():
+    groups, docs = ["s"] * 40, ["a"] * 40
+    out = documents(groups, docs, list(range(40)), np.arange(40), real={("s", "a")})
+    assert len(out) == 1 and len(out[0]) == 40
 
 
 def _write(path, rows):

@@ -6,6 +6,8 @@ Seeded and deterministic: running it again reproduces the card's metrics.
     python training/make_roundtrips.py --corpus bible    #   fr via es, fr via ca) of the originals that
     python training/make_roundtrips.py --corpus wmt      #   have human rewrites
     python training/make_asap_pairs.py                   # once: ASAP essays' GT round trips, aligned
+    python training/make_documents.py                    # once: OneStopEnglish documents (teachers' rewrites,
+                                                         #   Apertium round trips) and every real document's shape
     python training/build_model.py                       # features, the leave-one-source-out matrix, model + card
 
 Sources (mtdetect/sources.py; the seeds are never used: they are the test): real neural round
@@ -24,7 +26,7 @@ from pathlib import Path
 
 from _common import REPO, SHARED, WORK, log, parser
 
-from mtdetect.learn.sources import Caps, load_sources
+from mtdetect.learn.sources import Caps, load_sources, load_structures
 from mtdetect.learn.train import TrainConfig, train
 
 
@@ -42,13 +44,20 @@ def main() -> int:
     for p in pairs:
         counts[p.meta["group"]] = counts.get(p.meta["group"], 0) + 1
     log(f"read {len(pairs)} pairs in {time.time() - t0:.0f}s: {counts}")
+    structures = load_structures(args.work)
+    log(f"{len(structures)} real documents with their shape (training/make_documents.py)")
     report = train(pairs, args.out, TrainConfig(seed=args.seed, group_key="group"),
-                   extra_card={"recipe": "training/build_model.py", "sources": counts})
+                   extra_card={"recipe": "training/build_model.py", "sources": counts}, structures=structures)
     print(report.model.signature)
     tr = report.metrics.get("transfer") or {}
     for c in tr.get("cells", []):
         print(f"  {c['mt']:22s} vs {c['human']:18s} auc={c['roc_auc']} recall={c['recall']} fpr={c['fpr']} "
-              f"article={c['article_accuracy']}")
+              f"article: recall={c['article_recall']}/{c['article_recall_real']} (pseudo/real) "
+              f"fpr={c['article_fpr']}/{c['article_fpr_real']}")
+    for m, r in tr.get("mt_sources", {}).items():
+        print(f"  MT {m:22s} {r}")
+    for h, r in tr.get("human_sources", {}).items():
+        print(f"  human {h:19s} {r}")
     print({k: tr.get(k) for k in ("min_roc_auc", "mean_roc_auc", "min_article_accuracy")})
     print(report.seconds)
     return 0

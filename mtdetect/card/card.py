@@ -124,8 +124,8 @@ def check_card_fields(card: dict, card_path: Path) -> None:
         try:
             am = ArticleModel.from_dict(article)
             n = len(article["features"])
-            ok = all(_numbers(list(v), n) for v in (am.mean, am.scale, am.coef)) and all(am.scale) and all(
-                _is_number(x) for x in (am.intercept, am.threshold))
+            ok = all(_numbers(list(v), n) for v in (am.lower, am.upper, am.mean, am.scale, am.coef)) \
+                and all(am.scale) and all(_is_number(x) for x in (am.intercept, am.threshold, am.neutral_p))
         except (AttributeError, KeyError, TypeError, ValueError):
             ok = False
         if not ok:

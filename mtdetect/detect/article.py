@@ -1,75 +1,175 @@
-"""The article model: a document's sentence probabilities -> a calibrated article probability.
+"""The article model: a document's evidence -> a calibrated p(article is a round trip).
 
-`ArticleModel` is fitted (`fit_article_model`) on documents of held-out sentence
-probabilities: train.matrix_metrics fits it on the documents of the leave-one-source-out
-matrix (protocol.py), and it is stored in the model card. `article_features` summarises one
-document's sentence probabilities.
+Evidence (ARTICLE_FEATURES): the distribution of the sentences' own p(MT) (mean, share
+flagged, quartiles) and `evidence` = mean(logit p - logit neutral_p) * sqrt(n), plus what only
+a whole article gives (features/article.py): shape, verbatim share, altered quotes and how
+evenly the edits are spread.
+
+Monotone where the direction is known: every weight is bound to its direction (a higher
+sentence p, more 1:1 in-order sentences, more altered quotes can only count towards MT; more
+verbatim long sentences and more uneven edits only towards a rewrite), and each p-feature is
+non-decreasing in every sentence's p. So more flagged sentences of the same strength never
+lower p_article, and a longer article with the same mean evidence is more certain, in the
+direction of that evidence (the sqrt(n) term), never less.
+
+Missing evidence (no long sentence, no quote, or a pseudo-document's shape) is imputed at
+the training mean when fitting (z ~ 0) and is exactly z = 0 when predicting: such a document
+adds (next to) nothing to that weight's fit, so shape
+and verbatim weights are learned from real documents only. When the training documents lack
+real documents of either class, the structural weights are 0.
+
+`fit_article_model` is called by learn/train.py (learn/documents.py) on documents of held-out sentence probabilities;
+the model is stored as plain numbers in the card (`article_model`), no scikit-learn at scoring.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
 from mtdetect.learn.weights import balanced_weights
 
-# --------------------------------------------------------------------------- articles
+ARTICLE_FEATURES = ("mean_p", "share_flagged", "q25", "q75", "evidence",
+                    "in_order_1to1", "reference_covered", "verbatim_share", "quote_altered_share", "edit_cv")
+SIGNS = (1, 1, 1, 1, 1, 1, 1, -1, 1, -1)
+STRUCTURAL = ("in_order_1to1", "reference_covered", "verbatim_share")
+NEUTRAL_GRID = tuple(round(0.15 + 0.025 * k, 3) for k in range(15))  # 0.15 .. 0.5
+LOGIT_CLIP = 4.0
 
-ARTICLE_FEATURES = ("mean_p", "share_flagged", "q25", "q50", "q75", "evidence")
+
+def _logit(p: np.ndarray | float) -> Any:
+    p = np.clip(p, 1e-6, 1 - 1e-6)
+    return np.clip(np.log(p / (1 - p)), -LOGIT_CLIP, LOGIT_CLIP)
 
 
-def article_features(p: Sequence[float], threshold: float = 0.5) -> np.ndarray:
-    """Summary of one document's sentence probabilities (ARTICLE_FEATURES order).
+@dataclass(frozen=True)
+class DocEvidence:
+    """One document's inputs to the article model: its scored sentences' own p(MT), its
+    structure (features/article.document_structure; None for a pseudo-document) and its
+    pairs' evidence (features/article.pair_evidence; None when not measured)."""
 
-    `evidence` = (mean p - 0.5) * sqrt(n): more sentences, more certainty either way.
-    """
+    p: tuple[float, ...]
+    structure: dict | None = None
+    pairs: dict | None = None
+
+
+def article_features(p: Sequence[float], structure: dict | None = None, pairs: dict | None = None,
+                     neutral_p: float = 0.5, threshold: float = 0.5) -> np.ndarray:
+    """ARTICLE_FEATURES of one document (NaN = missing)."""
     p = np.asarray(p, dtype=float)
-    if not len(p):
-        return np.array([0.5, 0.0, 0.5, 0.5, 0.5, 0.0])
-    q25, q50, q75 = np.quantile(p, [0.25, 0.5, 0.75])
-    return np.array([p.mean(), float((p >= threshold).mean()), q25, q50, q75, (p.mean() - 0.5) * math.sqrt(len(p))])
+    if len(p):
+        q25, q75 = np.quantile(p, [0.25, 0.75])
+        e = float(np.mean(_logit(p) - _logit(neutral_p)))
+        head = [p.mean(), float((p >= threshold).mean()), q25, q75, e * math.sqrt(len(p))]
+    else:
+        head = [neutral_p, 0.0, neutral_p, neutral_p, 0.0]
+    s, q = structure or {}, pairs or {}
+    tail = [s.get("in_order_1to1"), s.get("reference_covered"), s.get("verbatim_share"),
+            q.get("quote_altered_share"), q.get("edit_cv")]
+    return np.array(head + [np.nan if v is None else float(v) for v in tail], dtype=float)
 
 
 @dataclass(frozen=True)
 class ArticleModel:
-    """Logistic model on ARTICLE_FEATURES of standardised document summaries (plain JSON)."""
+    """Sign-bound logistic model on clipped, standardised ARTICLE_FEATURES (plain numbers)."""
 
+    lower: tuple[float, ...]
+    upper: tuple[float, ...]
     mean: tuple[float, ...]
     scale: tuple[float, ...]
     coef: tuple[float, ...]
     intercept: float
+    neutral_p: float = 0.5
     threshold: float = 0.5
 
-    def predict(self, sentence_p: Sequence[float]) -> float:
-        """Calibrated probability that the whole document is a round trip / MT."""
-        z = (article_features(sentence_p, self.threshold) - np.array(self.mean)) / np.array(self.scale)
-        return float(1.0 / (1.0 + math.exp(-(float(z @ np.array(self.coef)) + self.intercept))))
+    def _z(self, doc: DocEvidence) -> np.ndarray:
+        f = article_features(doc.p, doc.structure, doc.pairs, self.neutral_p, self.threshold)
+        with np.errstate(invalid="ignore"):
+            z = (np.clip(f, self.lower, self.upper) - np.array(self.mean)) / np.array(self.scale)
+        return np.where(np.isnan(f), 0.0, z)  # missing evidence is neutral
+
+    def contributions(self, doc: DocEvidence) -> dict[str, float]:
+        """Each feature's share of the article's log-odds (weight x standardised value)."""
+        return {n: round(float(c * z), 4) for n, c, z in zip(ARTICLE_FEATURES, self.coef, self._z(doc))}
+
+    def predict(self, p: Sequence[float] | DocEvidence, structure: dict | None = None,
+                pairs: dict | None = None) -> float:
+        """Calibrated probability that the whole document is a round trip."""
+        doc = p if isinstance(p, DocEvidence) else DocEvidence(tuple(p), structure, pairs)
+        z = float(self._z(doc) @ np.array(self.coef)) + self.intercept
+        return 1.0 / (1.0 + math.exp(-max(min(z, 700.0), -700.0)))
 
     def to_dict(self) -> dict:
-        return {"features": list(ARTICLE_FEATURES), "mean": list(self.mean), "scale": list(self.scale),
-                "coef": list(self.coef), "intercept": self.intercept, "sentence_threshold": self.threshold}
+        return {"features": list(ARTICLE_FEATURES), "signs": list(SIGNS),
+                **{k: list(getattr(self, k)) for k in ("lower", "upper", "mean", "scale", "coef")},
+                "intercept": self.intercept, "neutral_p": self.neutral_p, "sentence_threshold": self.threshold}
 
     @classmethod
     def from_dict(cls, d: dict) -> "ArticleModel":
         if list(d.get("features", [])) != list(ARTICLE_FEATURES):
             raise ValueError("article model built for other document features")
-        return cls(tuple(d["mean"]), tuple(d["scale"]), tuple(d["coef"]), float(d["intercept"]),
+        return cls(*(tuple(float(x) for x in d[k]) for k in ("lower", "upper", "mean", "scale", "coef")),
+                   float(d["intercept"]), float(d["neutral_p"]),
                    float(d.get("sentence_threshold", 0.5)))
 
 
-def fit_article_model(docs_p: Sequence[Sequence[float]], labels: Sequence[int], groups: Sequence[str],
-                      threshold: float = 0.5, C: float = 1.0) -> ArticleModel:
-    """Fit on documents; each (group, class) carries equal weight so no source dominates."""
-    from sklearn.linear_model import LogisticRegression
+def _as_doc(d: Any) -> DocEvidence:
+    return d if isinstance(d, DocEvidence) else DocEvidence(tuple(float(x) for x in d))
 
-    F = np.array([article_features(p, threshold) for p in docs_p])
+
+def fit_article_model(docs: Sequence[DocEvidence | Sequence[float]], labels: Sequence[int], groups: Sequence[str],
+                      threshold: float = 0.5, C: float = 1.0) -> ArticleModel:
+    """Fit on documents (neutral_p picked on a grid by weighted log-loss)."""
+    from mtdetect.card.linear import ClippedLogistic
+
+    docs_ = [_as_doc(d) for d in docs]
     y = np.asarray(labels, dtype=int)
     w = balanced_weights(y, list(groups))
-    mean = F.mean(axis=0)
-    scale = np.where(F.std(axis=0) > 0, F.std(axis=0), 1.0)
-    lr = LogisticRegression(C=C, max_iter=1000).fit((F - mean) / scale, y, sample_weight=w)
-    return ArticleModel(tuple(np.round(mean, 6)), tuple(np.round(scale, 6)), tuple(np.round(lr.coef_[0], 6)),
-                        round(float(lr.intercept_[0]), 6), threshold)
+    structural = [ARTICLE_FEATURES.index(n) for n in STRUCTURAL]
+    real = np.array([d.structure is not None for d in docs_])
+    best: tuple[float, ArticleModel] | None = None
+    # features at neutral_p 0.5 once; only `evidence` depends on neutral_p: minus logit(c) * sqrt(n)
+    F0 = np.array([article_features(d.p, d.structure, d.pairs, 0.5, threshold) for d in docs_])
+    root_n = np.sqrt([len(d.p) for d in docs_])
+    ev = ARTICLE_FEATURES.index("evidence")
+    for c in NEUTRAL_GRID:
+        F = F0.copy()
+        F[:, ev] = F0[:, ev] - float(_logit(c)) * root_n
+        impute = np.zeros(F.shape[1])
+        for j in range(F.shape[1]):
+            ok = ~np.isnan(F[:, j])
+            impute[j] = np.average(F[ok, j], weights=w[ok]) if ok.any() and w[ok].sum() > 0 else 0.0
+        if len(set(y[real].tolist())) < 2:  # no real documents of both classes: no shape weights
+            F[:, structural] = np.nan
+        F = np.where(np.isnan(F), impute, F)
+        clf = ClippedLogistic(C=C, signs=SIGNS).fit(F, y, sample_weight=w)
+        p = clf.predict_proba(F)[:, 1]
+        loss = float(np.sum(w * -(y * np.log(np.clip(p, 1e-9, 1)) + (1 - y) * np.log(np.clip(1 - p, 1e-9, 1)))))
+        r = lambda a: tuple(float(x) for x in np.round(a, 6))  # noqa: E731
+        flat = clf.scale_ < 1e-6  # a constant column (rounding must not leave a zero scale)
+        scale, coef = np.where(flat, 1.0, clf.scale_), np.where(flat, 0.0, clf.coef_)
+        am = ArticleModel(r(clf.lower_), r(clf.upper_), r(clf.mean_), r(scale), r(coef),
+                          round(float(clf.intercept_), 6), c, threshold)
+        if best is None or loss < best[0] - 1e-9:
+            best = (loss, am)
+    assert best is not None
+    return best[1]
+
+
+@dataclass(frozen=True)
+class SentenceContext:
+    """How a sentence's p(MT) reflects its article: a round trip is made article-wide, so the
+    prior of a sentence is mt_in_mt (share of MT sentences in a round-trip article) or
+    mt_in_human (in a rewrite), mixed by p_article; its own calibrated p (a likelihood ratio
+    on balanced classes) is then added in log-odds."""
+
+    mt_in_mt: float = 0.95
+    mt_in_human: float = 0.05
+
+    def apply(self, p_own: float, p_article: float) -> float:
+        prior = p_article * self.mt_in_mt + (1 - p_article) * self.mt_in_human
+        z = float(_logit(prior)) + float(_logit(p_own))
+        return 1.0 / (1.0 + math.exp(-z))

@@ -24,9 +24,11 @@ from mtdetect.card.model import Model, ModelError
 from mtdetect.detect.base import needs_reference
 from mtdetect.embed.minilm import pair_cosines
 from mtdetect.features import PairFeatures, feature_matrix, uses_cosine
+from mtdetect.features.article import document_structure, pair_evidence
 from mtdetect.inputs.guard import check_alignment_size
 from mtdetect.results import ARTICLE_THRESHOLD, ArticleResult, SentenceResult
 from mtdetect.text import normalize, split_sentences, tokenize
+from mtdetect.detect.article import DocEvidence, SentenceContext
 
 
 @dataclass(frozen=True)
@@ -81,12 +83,64 @@ def _unpair(sentences: Sequence[SentenceResult]) -> None:
             s.reference, s.reference_index, s.alignment = [], [], "unmatched"
 
 
-def article_probability(model: Model, sentences: Sequence[SentenceResult]) -> float | None:
+def article_probability(model: Model, sentences: Sequence[SentenceResult],
+                        structure: dict | None = None, pairs: dict | None = None) -> float | None:
     """Calibrated probability that the article is round-trip MT, from its scored sentences'
-    p_mt (the card's article model); None when the model has none or nothing was scored."""
+    own p(MT), its structure and pair evidence (the card's article model, detect/article.py); None
+    when the model has none or nothing was scored."""
     am = model.article_model
-    ps = [s.p_mt for s in sentences if s.status == "scored" and s.p_mt is not None]
-    return am.predict(ps) if am is not None and ps else None
+    ps = [s.p_own if s.p_own is not None else s.p_mt for s in sentences if s.status == "scored" and s.p_mt is not None]
+    return am.predict(ps, structure, pairs) if am is not None and ps else None
+
+
+def translationese_shift(suspect: Sequence[str], reference: Sequence[str]) -> dict | None:
+    """The reference-free model's mean sentence p(MT) of the suspect minus that of its own
+    original (it cancels the author's style); None when that model is not installed. Shown
+    as evidence, not read by the article model: its model was trained on essay and tweet round
+    trips, so a leave-one-source-out measure of it as a feature would not be held out."""
+    from mtdetect.card.model import ModelError
+
+    try:
+        from mtdetect.detect.reference_free import ReferenceFreeDetector
+
+        rf = ReferenceFreeDetector()
+        ps, _ = rf.sentence_probabilities(list(suspect))
+        pr, _ = rf.sentence_probabilities(list(reference))
+    except (ModelError, OSError):
+        return None
+    if not len(ps) or not len(pr):
+        return None
+    return {"suspect": round(float(ps.mean()), 4), "reference": round(float(pr.mean()), 4),
+            "shift": round(float(ps.mean() - pr.mean()), 4)}
+
+
+def article_evidence(model: Model, sus: list[str], ref: list[str], links: Sequence[Link],
+                     results: list[SentenceResult], context: SentenceContext,
+                     shift: bool) -> tuple[float | None, dict]:
+    """p_article and the article evidence a person can check; puts each scored sentence's p(MT)
+    in its article's context (its own evidence stays in `p_own`)."""
+    structure = document_structure(sus, ref, [(k.suspect, k.reference) for k in links])
+    scored = [s for s in results if s.status == "scored" and s.p_mt is not None]
+    pev = pair_evidence([(" ".join(s.reference), s.text) for s in scored], [s.index for s in scored])
+    pairs = {k: v for k, v in pev.items() if k != "altered"}
+    for s in scored:
+        s.p_own = s.p_mt
+    p_article = article_probability(model, results, structure, pairs)
+    am = model.article_model
+    ev = {"shape": {k: (round(v, 4) if isinstance(v, float) else v) for k, v in structure.items()
+                    if k != "verbatim_share"},
+          "verbatim_share": None if structure["verbatim_share"] is None else round(structure["verbatim_share"], 4),
+          "quotes": {"n_quotes": pev["n_quotes"], "altered": pev["altered"]},
+          "edit_cv": None if pev["edit_cv"] is None else round(pev["edit_cv"], 4),
+          "translationese_shift": translationese_shift(sus, ref) if shift and scored else None,
+          "mean_p_own": round(float(np.mean([s.p_own for s in scored])), 4) if scored else None}
+    if am is not None and scored:
+        ev["contributions"] = am.contributions(DocEvidence(tuple(s.p_own for s in scored), structure, pairs))
+    if p_article is not None:
+        for s in scored:
+            s.p_mt = context.apply(float(s.p_own), p_article)
+            s.flagged = bool(s.p_mt >= model.threshold)
+    return p_article, ev
 
 
 SUBSTITUTION_SCORE = "score: how much rarer the new wording's word pairs are in English web text than the replaced ones'"
@@ -122,10 +176,14 @@ class Detector:
         verdict_rule: VerdictRule | None = None,
         threshold: float | None = None,
         min_words: int = 4,
+        context: SentenceContext = SentenceContext(),
+        translationese: bool = True,
     ) -> None:
         from mtdetect.embed import make_embedder
 
         self.min_words = min_words
+        self.context = context
+        self.translationese = translationese  # show the reference-free shift (loads that model)
         # An Embedder-like object, or a name ("minilm", the default, or "static"): it aligns the sentences.
         self.embedder = (make_embedder(embedder, device) if embedder is None or isinstance(embedder, str)
                          else embedder)
@@ -211,20 +269,26 @@ class Detector:
                 results[k].flagged = bool(prob >= self.threshold)
                 results[k].evidence = _evidence(pf)
         verdict, shares = verdict_of(results, self.verdict_rule)
+        evidence = None
         if verdict == "unrelated":  # its sentences only met reference sentences by chance
             _unpair(results)
             shares.update(flagged_fraction=0.0, mean_p_mt=0.0)
-        p_article = article_probability(self.model, results)
+            p_article = None
+        else:
+            p_article, evidence = article_evidence(self.model, sus, ref, links, results, self.context,
+                                                   self.translationese)
         if p_article is not None and verdict in ("round-trip MT", "rewritten"):
-            # the whole article's evidence decides between the two (transfer.ArticleModel)
+            # the whole article's evidence decides between the two (detect/article.py); the
+            # sentences' p(MT) are now in the article's context (their own evidence in p_own)
             verdict = "round-trip MT" if p_article >= ARTICLE_THRESHOLD else "rewritten"
+            _, shares = verdict_of(results, self.verdict_rule)
         return ArticleResult(
             verdict=verdict, flagged_fraction=shares["flagged_fraction"], mean_p_mt=shares["mean_p_mt"],
             related_share=shares["related_share"], copy_share=shares["copy_share"],
             n_sentences=len(sus), n_scored=sum(r.status == "scored" for r in results),
             n_unmatched=sum(r.status == "unmatched" for r in results), threshold=self.threshold,
             signature=self.signature, sentences=results, reference_sentences=list(ref), p_article=p_article,
-            pivot=_pivot_guess(results) if verdict == "round-trip MT" else None,
+            pivot=_pivot_guess(results) if verdict == "round-trip MT" else None, article_evidence=evidence,
         )
 
 

@@ -1,1 +1,2 @@
-"""Training core: sources, weights, metrics, leave-one-source-out protocol, training both models, round trips."""
+"""Training core: sources, weights, metrics, leave-one-source-out protocol, training both models, round trips,
+documents for the article model."""

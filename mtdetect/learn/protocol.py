@@ -16,6 +16,13 @@ a low cell.
 
 Each row's *pooled* held-out probability is the mean over the cells that left its source
 out; the article model (transfer.ArticleModel) is fitted on documents of those.
+
+At article level (`article_cells`) each cell is held out too: an article model fitted on the
+documents of every *other* source (their pooled held-out probabilities) judges the cell's
+documents, scored with the cell's sentence probabilities. Real documents (whole essays and
+articles, aligned as a user's article is) and pseudo-documents (consecutive pairs of one
+source) are reported apart: recall on the MT source's documents, false-positive rate on the
+human source's.
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ from mtdetect.learn.metrics import binary_metrics
 Fit = Callable[[np.ndarray], Callable[[np.ndarray], np.ndarray]]
 MAX_SOURCES = 40  # more groups than this are folds (e.g. documents), not sources: no matrix
 DOC_MIN, DOC_MAX = 5, 25
+REAL_MIN = 3  # a real document needs this many scored sentences to be judged
 
 
 @dataclass(frozen=True)
@@ -45,6 +53,11 @@ class Cell:
     n_human: int
     article_accuracy: float | None = None
     n_docs: int = 0
+    article_recall: float | None = None  # share of the MT source's pseudo-documents judged MT
+    article_fpr: float | None = None  # share of the human source's pseudo-documents judged MT
+    article_recall_real: float | None = None  # the same on real documents (None: the source has none)
+    article_fpr_real: float | None = None
+    n_docs_real: int = 0
 
     def to_dict(self) -> dict:
         return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in self.__dict__.items()}
@@ -68,9 +81,10 @@ def domain_of(source: str) -> str:
 
 
 def documents(groups: Sequence[str], docs: Sequence[str], segs: Sequence[int], rows: np.ndarray,
-              seed: int = 13) -> list[np.ndarray]:
-    """Single-source documents over `rows`: a real document (same group and doc id) in
-    segment order, cut into pseudo-documents of DOC_MIN..DOC_MAX sentences (seeded lengths)."""
+              seed: int = 13, real: frozenset | set = frozenset()) -> list[np.ndarray]:
+    """Single-source documents over `rows`, in segment order: a real document ((group, doc id)
+    in `real`) whole, any other run of one (group, doc id) cut into pseudo-documents of
+    DOC_MIN..DOC_MAX sentences (seeded lengths)."""
     rng = np.random.default_rng(seed)
     by_doc: dict[tuple[str, str], list[int]] = {}
     for i in rows:
@@ -78,6 +92,10 @@ def documents(groups: Sequence[str], docs: Sequence[str], segs: Sequence[int], r
     out: list[np.ndarray] = []
     for key in sorted(by_doc):
         members = sorted(by_doc[key], key=lambda i: (segs[i], i))
+        if key in real:
+            if len(members) >= REAL_MIN:
+                out.append(np.array(members))
+            continue
         start = 0
         while len(members) - start >= DOC_MIN:
             n = int(rng.integers(DOC_MIN, DOC_MAX + 1))
@@ -132,21 +150,37 @@ def run_matrix(y: np.ndarray, groups: Sequence[str], fit: Fit, threshold: float 
     return cells, pooled, scored
 
 
-def article_accuracy(cells: list[Cell], scored: list, docs: list[np.ndarray], y: np.ndarray,
-                     article_p: Callable[[np.ndarray], float]) -> list[Cell]:
-    """Fill each cell's article accuracy: its sources' documents, scored with that cell's
-    sentence probabilities and aggregated by `article_p` (p_article >= 0.5 means MT)."""
-    doc_of = {int(d[0]): d for d in docs}
+def article_cells(cells: list[Cell], scored: list, docs: list[np.ndarray], y: np.ndarray, groups: Sequence[str],
+                  real: Sequence[bool], fit_article: Callable[[list[int]], Callable[[int, np.ndarray], float]],
+                  progress: Callable[[str], None] | None = None) -> list[Cell]:
+    """Each cell's article metrics, held out: `fit_article(train doc indices)` returns a
+    judge `(doc index, its sentence p) -> p_article` fitted on the documents of every other
+    source; it judges the cell's documents with the cell's sentence probabilities."""
+    src = [groups[int(d[0])] for d in docs]
     out = []
     for cell, (test, p) in zip(cells, scored):
+        mine = [k for k in range(len(docs)) if src[k] in (cell.mt, cell.human)]
+        judge = fit_article([k for k in range(len(docs)) if src[k] not in (cell.mt, cell.human)])
         prob = dict(zip(test.tolist(), p.tolist()))
-        hits = []
-        for first, d in doc_of.items():
-            if first in prob:
-                hits.append(int(article_p(np.array([prob[int(i)] for i in d])) >= 0.5) == int(y[first]))
-        acc = float(np.mean(hits)) if hits else None
-        out.append(Cell(**{**cell.__dict__, "article_accuracy": acc, "n_docs": len(hits)}))
+        res: dict[tuple[int, bool], list[int]] = {}
+        for k in mine:
+            if int(docs[k][0]) in prob:
+                flag = int(judge(k, np.array([prob[int(i)] for i in docs[k]])) >= 0.5)
+                res.setdefault((int(y[docs[k][0]]), bool(real[k])), []).append(flag)
+        rate = lambda key: float(np.mean(res[key])) if res.get(key) else None  # noqa: E731
+        hits = [f == c for (c, _), fs in res.items() for f in fs]
+        out.append(Cell(**{**cell.__dict__, "article_accuracy": float(np.mean(hits)) if hits else None,
+                           "n_docs": len(hits), "article_recall": rate((1, False)), "article_fpr": rate((0, False)),
+                           "article_recall_real": rate((1, True)), "article_fpr_real": rate((0, True)),
+                           "n_docs_real": sum(len(res.get((c, True), [])) for c in (0, 1))}))
+        if progress:
+            progress(f"articles: {cell.mt} + {cell.human}")
     return out
+
+
+def _mean(values: list) -> float | None:
+    vals = [v for v in values if v is not None]
+    return round(float(np.mean(vals)), 4) if vals else None
 
 
 def summary(cells: Sequence[Cell]) -> dict[str, Any]:
@@ -165,7 +199,17 @@ def summary(cells: Sequence[Cell]) -> dict[str, Any]:
         "mean_roc_auc": round(float(np.mean([c.roc_auc for c in cells if c.roc_auc is not None])), 4) if cells else None,
         "min_article_accuracy": worst([c.article_accuracy for c in cells]),
         "mt_sources": {m: {"recall": round(float(np.mean([c.recall for c in cs])), 4),
-                           "min_roc_auc": worst([c.roc_auc for c in cs])} for m, cs in per_mt.items()},
+                           "min_roc_auc": worst([c.roc_auc for c in cs]),
+                           "article_recall": _mean([c.article_recall for c in cs]),
+                           "min_article_recall": worst([c.article_recall for c in cs]),
+                           "article_recall_real": _mean([c.article_recall_real for c in cs]),
+                           "min_article_recall_real": worst([c.article_recall_real for c in cs])}
+                       for m, cs in per_mt.items()},
         "human_sources": {h: {"fpr": round(float(np.mean([c.fpr for c in cs])), 4),
-                              "min_roc_auc": worst([c.roc_auc for c in cs])} for h, cs in per_h.items()},
+                              "min_roc_auc": worst([c.roc_auc for c in cs]),
+                              "article_fpr": _mean([c.article_fpr for c in cs]),
+                              "max_article_fpr": worst([c.article_fpr for c in cs], lowest=False),
+                              "article_fpr_real": _mean([c.article_fpr_real for c in cs]),
+                              "max_article_fpr_real": worst([c.article_fpr_real for c in cs], lowest=False)}
+                          for h, cs in per_h.items()},
     }

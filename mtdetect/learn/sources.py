@@ -11,10 +11,16 @@ Every pair is tagged with its source, `domain:producer` (protocol.py), in `group
 | wikipedia:crowd | human | ASSET crowd rewrites of the same Wikipedia sentences |
 | bible:Webster, bible:BBE, bible:YLT | human | human revisions / retranslations of the same KJV verses |
 | news:human | human | independent human translations of the WMT news sources (same content as the reference) |
+| news:human-rt | human | professional round trips of English news (en -> de -> en by two translators): translation effects without MT |
+| essays:crowd | human | JFLEG crowd fluency rewrites of learner essay sentences (the essay-domain counterpart of the GT round trips) |
+| tweets:people | human | Twitter URL: another person's tweet on the same news link (detokenised on both sides, `detokenize`) |
+| articles:teachers | human | OneStopEnglish teachers' rewrites of whole Guardian articles, aligned as articles (training/make_documents.py) |
+| articles:apertium | mt | Apertium round trips (es, ca, fr via es) of the same OneStopEnglish originals, as whole documents |
 
 WMT *system output* is not used: MT from a foreign source next to an independent human
 translation is not a round trip of the reference. Each source is capped by a seeded sample
-(`Caps`), drawn evenly over its producers' sub-parts (pivots, rewriters).
+(`Caps`), drawn evenly over its producers' sub-parts (pivots, rewriters); the real-document
+sources (`articles:*`) are capped by whole documents, so that every kept document is whole.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from __future__ import annotations
 import gzip
 import json
 import random
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +36,26 @@ from typing import Iterator
 
 from mtdetect.inputs.pairs import Pair
 from mtdetect.text import normalize
+
+# Twitter URL text is tokenised ("Arana , 4-year-old", "books ."), the opus-mt tweets are not: undo it
+_SPACE_BEFORE = re.compile(r" +([,.!?;:%)\]}]|'s\b|'re\b|'ve\b|'ll\b|'d\b|'m\b|n't\b)")
+_SPACE_AFTER = re.compile(r"([(\[{$]) +")
+
+
+_SPACED_QUOTE = re.compile(r'" ([^"]*?) "')
+_HANDLE = re.compile(r"(?:(?<=\s)|^)@\w+:?\s*|https?://\S+")
+
+
+def detokenize(text: str) -> str:
+    """Undo PTB-style tokenisation ("do n't" -> "don't", "books ." -> "books.")."""
+    text = _SPACE_AFTER.sub(r"\1", _SPACE_BEFORE.sub(r"\1", text.replace(" n't", "n't")))
+    return _SPACED_QUOTE.sub(r'"\1"', text)
+
+
+def mask_tweet(text: str) -> str:
+    """Twitter URL's candidates carry more @handles and #tags than their references (README cue):
+    handles and links are dropped and '#' is removed from tags, on both sides."""
+    return re.sub(r" {2,}", " ", _HANDLE.sub("", text).replace("#", "")).strip()
 
 WMT_DOMAIN = "news"
 APERTIUM_FILES = {"wikipedia": "roundtrips-asset.jsonl.gz", "bible": "roundtrips-bible.jsonl.gz",
@@ -43,6 +70,7 @@ class Caps:
     tweets: int = 3600
     apertium: int = 4200  # per domain, spread over the pivots
     human: int = 3000  # per human source
+    documents: int = 120  # per real-document source (articles:*): whole documents
     seed: int = 13
 
 
@@ -101,7 +129,8 @@ def load_sources(shared: Path, work: Path, caps: Caps = Caps()) -> tuple[list[Pa
         notes.append(f"{asap} missing: run training/make_asap_pairs.py")
     tweets = shared / "tweets_opusmt_roundtrips.jsonl.gz"
     if tweets.exists():
-        for r in _rows(tweets):
+        for r in _rows(tweets):  # the same masking as the human tweets (mask_tweet), so no side keeps a cue
+            r = {**r, "reference": mask_tweet(r["reference"]), "candidate": mask_tweet(r["candidate"])}
             add(_pair(r, 1, "tweets:opus-mt", "tweets", r["pivot"], _int(r.get("doc_id")), r["pivot"]))
     for domain, name in APERTIUM_FILES.items():
         path = work / name
@@ -127,10 +156,61 @@ def load_sources(shared: Path, work: Path, caps: Caps = Caps()) -> tuple[list[Pa
             if r.get("label") == "human":
                 add(_pair(r, 0, "news:human", WMT_DOMAIN, f"{r['dataset']}:{r.get('system')}", _int(r.get("seg_id")),
                           f"{r['dataset']}:{r.get('system')}"))
+    _new_human_sources(shared, add)
+    onestop = work / "onestop-pairs.jsonl.gz"
+    if onestop.exists():
+        for r in _rows(onestop):
+            add(_pair(r, 1 if r["label"] == "mt" else 0, r["group"], "articles", r["doc_id"], _int(r["seg_id"]),
+                      r["sub"]))
+    else:
+        notes.append(f"{onestop} missing: run training/make_documents.py")
     out: list[Pair] = []
     for name in sorted(groups):
         kind = name.split(":", 1)
+        if kind[0] == "articles":
+            out += _cap_documents(groups[name], caps.documents, rng)
+            continue
         n = (caps.essays if kind[0] == "essays" else caps.tweets if kind[0] == "tweets"
              else caps.apertium if kind[1] == "apertium" else caps.human)
         out += _cap(groups[name], n, rng)
     return out, notes
+
+
+def _cap_documents(pairs: list[Pair], n: int, rng: random.Random) -> list[Pair]:
+    """At most n whole documents (a seeded sample), in file order."""
+    docs = sorted({p.meta["doc"] for p in pairs})
+    keep = set(docs if len(docs) <= n else rng.sample(docs, n))
+    return [p for p in pairs if p.meta["doc"] in keep]
+
+
+def _new_human_sources(shared: Path, add) -> None:  # type: ignore[no-untyped-def]
+    """JFLEG (essays:crowd), Twitter URL (tweets:people, detokenised), human round trips of news
+    (news:human-rt). Pseudo-documents: consecutive pairs of one rewriter slot / file."""
+    jfleg = shared / "jfleg_human_rewrites.jsonl.gz"
+    if jfleg.exists():
+        for r in _rows(jfleg):
+            slot = str(r.get("annotator_slot", 0))
+            add(_pair(r, 0, "essays:crowd", "essays", f"jfleg:{slot}", _int(r.get("seg_id")), slot))
+    twitter = shared / "twitter_url_human.jsonl.gz"
+    if twitter.exists():
+        for i, r in enumerate(_rows(twitter)):
+            r = {**r, "reference": mask_tweet(detokenize(r["reference"])),
+                 "candidate": mask_tweet(detokenize(r["candidate"]))}
+            add(_pair(r, 0, "tweets:people", "tweets", "twitter-url", i, "people"))
+    hrt = shared / "human_roundtrips_news.jsonl.gz"
+    if hrt.exists():
+        for r in _rows(hrt):
+            add(_pair(r, 0, "news:human-rt", WMT_DOMAIN, str(r.get("doc_id")), _int(r.get("seg_id")),
+                      str(r.get("pivot"))))
+
+
+def load_structures(work: Path) -> dict[tuple[str, str], dict]:
+    """(group, doc) -> the shape and verbatim share of each real document
+    (training/make_documents.py; features/article.document_structure). {} when absent."""
+    from mtdetect.features.article import document_structure
+
+    path = work / "documents.jsonl.gz"
+    if not path.exists():
+        return {}
+    return {(r["group"], r["doc"]): document_structure(r["suspect"], r["reference"], [(s, t) for s, t, _ in r["links"]])
+            for r in _rows(path)}

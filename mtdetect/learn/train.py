@@ -24,8 +24,8 @@ from mtdetect.card.model import Model, save_model
 from mtdetect.inputs.pairs import GROUP_FIELDS, Pair, check_trainable
 from mtdetect.report.progress import log
 from mtdetect.text import normalize
-from mtdetect.learn.protocol import MAX_SOURCES, article_accuracy, documents, run_matrix, sources_by_class, summary
-from mtdetect.detect.article import ArticleModel, fit_article_model
+from mtdetect.learn.documents import build_documents, source_matrix
+from mtdetect.detect.article import ArticleModel
 
 
 @dataclass(frozen=True)
@@ -227,46 +227,12 @@ def fit_calibrated_cols(X: np.ndarray, y: np.ndarray, w: np.ndarray, splits: lis
     return clf
 
 
-def _position(p: Pair) -> int:
-    """A pair's place in its document (`pos`, else `seg_id`; 0 when neither is a number)."""
-    try:
-        return int(p.meta.get("pos") or p.meta.get("seg_id") or 0)
-    except (TypeError, ValueError):
-        return 0
-
-
-def article_model_from(pairs: Sequence[Pair], y: np.ndarray, groups: Sequence[str], held_out: np.ndarray,
-                       seed: int, threshold: float) -> tuple[list[np.ndarray], ArticleModel | None]:
-    """Documents of the rows that have a held-out probability (protocol.documents: a pair's
-    `doc`, else `doc_id`), and the article model fitted on them (None unless both classes)."""
-    docs = documents(list(groups), [str(p.meta.get("doc") or p.meta.get("doc_id") or "") for p in pairs],
-                     [_position(p) for p in pairs], np.flatnonzero(~np.isnan(held_out)), seed)
-    if len({int(y[d[0]]) for d in docs}) < 2:
-        return docs, None
-    return docs, fit_article_model([held_out[d] for d in docs], [int(y[d[0]]) for d in docs],
-                                   [str(groups[int(d[0])]) for d in docs], threshold)
-
-
 def matrix_metrics(X: np.ndarray, y: np.ndarray, pairs: Sequence[Pair], groups: Sequence[str],
-                   config: TrainConfig, threshold: float,
-                   cols: np.ndarray | None = None) -> tuple[dict | None, ArticleModel | None]:
-    """The (MT source, human source) leave-one-source-out matrix (protocol.py) and the article
-    model fitted on documents of the pooled held-out probabilities. None when the groups are
-    not sources (all of one class each, at most protocol.MAX_SOURCES of them)."""
-    mt, human = sources_by_class(groups, y)
-    if not mt or not human or len(set(groups)) > MAX_SOURCES:
-        return None, None
-    log(f"transfer evaluation: leave one source out ({len(mt)} MT x {len(human)} human sources)")
-    cells, pooled, scored = run_matrix(y, groups, transfer_fitter(X, y, pairs, groups, config, cols),
-                                       threshold, progress=log)
-    docs, am = article_model_from(pairs, y, groups, pooled, config.seed, threshold)
-    decide = am.predict if am else (lambda p: float(np.mean(np.asarray(p) >= threshold)))
-    cells = article_accuracy(cells, scored, docs, y, decide)
-    out = {"what": "leave one source out: each (MT source, human source) cell is scored by a model trained "
-                   "on every other source (mtdetect/protocol.py)",
-           "threshold": threshold, "cells": [c.to_dict() for c in cells], **summary(cells),
-           "n_article_docs": len(docs)}
-    return out, am
+                   config: TrainConfig, threshold: float, cols: np.ndarray | None = None,
+                   structures: dict | None = None) -> tuple[dict | None, ArticleModel | None]:
+    """learn.documents.source_matrix with the shipped recipe (`transfer_fitter`) on columns `cols`."""
+    return source_matrix(y, pairs, groups, transfer_fitter(X, y, pairs, groups, config, cols), threshold,
+                         config.seed, structures)
 
 
 def feature_weights(clf: Any, names: list[str]) -> dict[str, float] | None:
@@ -310,12 +276,14 @@ def train(
     embedder: Embedder | None = None,
     cache_dir: Path | None = None,
     extra_card: dict | None = None,
+    structures: dict | None = None,
 ) -> TrainReport:
     """Train, evaluate on held-out groups, pick the threshold, and save model + card.
 
     When the groups are sources (each all MT or all human: `domain:producer`, as
     training/build_model.py tags them), the card's `metrics.transfer` is the (MT source,
-    human source) leave-one-source-out matrix (protocol.py).
+    human source) leave-one-source-out matrix (protocol.py). `structures`: (group, doc) ->
+    structure of the real documents (sources.load_structures).
     """
     check_trainable(list(pairs))
     t_start = time.perf_counter()
@@ -354,11 +322,13 @@ def train(
         if k != key and (values != "").any():
             metrics[f"per_{k}"] = per_value_metrics(data.y, oof, covered, values, threshold)
     t_tr = time.perf_counter()
-    transfer, article_model = matrix_metrics(data.X, data.y, data.pairs, groups, config, threshold)
+    transfer, article_model = matrix_metrics(data.X, data.y, data.pairs, groups, config, threshold,
+                                             structures=structures)
     if transfer is None:
         log(f"no transfer evaluation (leave one source out): the {key} groups are not all-MT or all-human sources")
     if article_model is None:  # groups are folds, not sources: documents of the held-out folds
-        _, article_model = article_model_from(data.pairs, data.y, groups, oof, config.seed, threshold)
+        fold_docs = build_documents(data.pairs, data.y, groups, oof, config.seed, structures)
+        article_model = fold_docs.fit(range(len(fold_docs.rows)), oof, threshold)
     metrics["transfer"] = transfer
     transfer_seconds = time.perf_counter() - t_tr
     log("fitting the final calibrated model")

@@ -234,6 +234,7 @@ def _summary(data: dict, sources: dict[str, str]) -> str:
         ("mean p(MT)", f"{wording.probability(data.get('mean_p_mt', 0), data.get('threshold', 0.5))} "
                        f"(threshold {data.get('threshold', 0.5):.2f})") if scored else None,
         ("pivot", wording.pivot(data.get("pivot"))) if data.get("pivot") else None,
+        *(("article evidence", line) for line in wording.article_evidence(data)),
         ("sentences", f"{data.get('n_sentences', len(data['sentences']))} in the suspect: {len(scored)} scored, "
                       f"{data.get('n_unmatched', 0)} new material, {n_copy} copied"),
         ("mode", {"reference": "compared with a reference article", "index": "compared with an archived "

@@ -159,6 +159,8 @@ def _render_text(result: ArticleResult, width: int | None) -> str:
     for line in (wording.unrelated(data), wording.pivot(result.pivot)):
         if line:
             console.print(line)
+    for line in wording.article_evidence(data):
+        console.print(Text(line))
     console.print(_sentence_counts(result))
     console.print(f"signature: {result.signature}")
     return buf.getvalue()

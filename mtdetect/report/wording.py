@@ -64,3 +64,35 @@ def pivot(pv: dict | None) -> str | None:
         tail = (f"; {fr['honorifics_added']} added honorific(s), accented {', '.join(fr['accented_words'][:3]) or '-'}:"
                 " consistent with French (unmeasured)")
     return f"{head} from {pv.get('n_sentences', 0)} flagged sentences{tail}"
+
+
+def article_evidence(data: dict) -> list[str]:
+    """What the whole article shows, one checkable line each: shape, verbatim sentences, altered
+    quotes (both wordings), evenness of edits, translationese shift, each sentence's own p."""
+    ev = data.get("article_evidence")
+    if not ev:
+        return []
+    sh = ev.get("shape") or {}
+    lines = [f"shape: {sh.get('in_order_1to1', 0):.0%} of the suspect's sentences are 1:1 and in order; "
+             f"{sh.get('reference_covered', 0):.0%} of the reference sentences in the span it covers taken up "
+             "(a round trip keeps every sentence in order; people drop, add, merge, reorder)"]
+    if ev.get("verbatim_share") is not None:
+        lines.append(f"verbatim: {ev['verbatim_share']:.0%} of {sh.get('n_long', 0)} long sentences (10+ words) kept "
+                     "unchanged (a round trip almost never returns one unchanged)")
+    q = ev.get("quotes") or {}
+    if q.get("n_quotes"):
+        lines.append(f"quotes: {len(q.get('altered', []))} of {q['n_quotes']} quotations in the reference reworded "
+                     "(a journalist keeps a quote's words; quotes translated from another language may differ)")
+        lines += [f"  sentence {a['sentence'] + 1}: \"{a['reference_quote']}\" -> \"{a['suspect_wording']}\""
+                  for a in q.get("altered", [])[:5]]
+    if ev.get("edit_cv") is not None:
+        lines.append(f"evenness: edits vary by {ev['edit_cv']:.2f} (coefficient of variation over sentences; "
+                     "a round trip changes every sentence about as much)")
+    ts = ev.get("translationese_shift")
+    if ts:
+        lines.append(f"translationese shift: {ts['shift']:+.2f} (reference-free p(MT) of the suspect {ts['suspect']:.2f} "
+                     f"minus its original's {ts['reference']:.2f}; shown, not used by the verdict)")
+    if ev.get("mean_p_own") is not None:
+        lines.append(f"sentences on their own evidence: mean p(MT) {ev['mean_p_own']:.2f}; the p(MT) shown per "
+                     "sentence also weighs the article probability")
+    return lines
