@@ -16,7 +16,9 @@ from enum import Enum
 from pathlib import Path
 from typing import List, Optional
 
+import click
 import typer
+from typer.core import TyperGroup
 
 HELP = """Tell, sentence by sentence, whether an English article is a round-trip machine translation
 of another (English -> another language -> English by a machine), as opposed to a careful human rewrite.
@@ -24,8 +26,36 @@ of another (English -> another language -> English by a machine), as opposed to 
 Start with: mtdetect score SUSPECT.txt --reference ORIGINAL.txt"""
 EPILOG = ("Exit codes: 0 success, 1 internal error, 2 usage error, 3 bad input, 4 model problem, "
           "5 missing external tool, 6 scan interrupted (rerun to resume).")
+
+
+class _OneLineErrors(TyperGroup):
+    """Click's usage errors (an unknown option, a missing argument) as one line on stderr, exit 2,
+    like every other error; help (`--help`, no arguments) as click prints it."""
+
+    def main(self, *args, standalone_mode: bool = True, **kwargs):  # noqa: ANN002, ANN003, ANN201
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except click.exceptions.NoArgsIsHelpError as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.UsageError as exc:
+            where = f" (see {exc.ctx.command_path} --help)" if exc.ctx is not None else ""
+            typer.echo(f"mtdetect: error: {one_line(exc.format_message())}{where}", err=True)
+            sys.exit(EXIT_USAGE)
+        except click.ClickException as exc:
+            typer.echo(f"mtdetect: error: {one_line(exc.format_message())}", err=True)
+            sys.exit(exc.exit_code)
+        except click.exceptions.Abort:
+            typer.echo("mtdetect: error: interrupted", err=True)
+            sys.exit(130)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
 # Plain (click) help: at 80 columns rich's tables cut long option names and show flags as `<bool>`.
-app = typer.Typer(add_completion=False, no_args_is_help=True, help=HELP, epilog=EPILOG, rich_markup_mode=None)
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=HELP, epilog=EPILOG, rich_markup_mode=None,
+                  cls=_OneLineErrors)
 
 EXIT_INTERNAL, EXIT_USAGE, EXIT_INPUT, EXIT_MODEL, EXIT_TOOL, EXIT_ABORTED = 1, 2, 3, 4, 5, 6
 
@@ -120,17 +150,21 @@ def score(
                                       "texts side by side with the evidence marked (use --out)."),
     threshold: Optional[float] = typer.Option(None, "--threshold", help="Flag threshold (default: the model's)."),
     out: Optional[str] = typer.Option(None, "--out", "-o", help="Write here (atomically) instead of stdout."),
+    force: bool = typer.Option(False, "--force", help="Replace --out even when it is not mtdetect's own output."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
 ) -> None:
     """Score a suspect article against its reference (--reference), against its original found in an
     archive (--index), on its own (neither: reference-free), or score sentence pairs (--pairs)."""
+    from .outputs import check_target, write_file
     from .progress import Status, set_quiet
-    from .render import render_article, render_pairs, write_output
+    from .render import render_article, render_pairs
     from .text import InputError
 
     set_quiet(quiet)
     if threshold is not None and not 0.0 <= threshold <= 1.0:
         _fail("--threshold must be between 0 and 1", EXIT_USAGE)
+    inputs = [suspect, reference, pairs]
+    check_target(out, force=force, inputs=inputs)  # before any work: refused outputs cost nothing
     reads_stdin = pairs == "-" if pairs is not None else suspect in (None, "-") or reference == "-"
     if reads_stdin and _stdin_is_terminal():
         what = "pairs JSONL" if pairs is not None else "an article"
@@ -143,7 +177,7 @@ def score(
             _fail("--format html is for one article; --pairs writes jsonl, json, tsv or text", EXIT_USAGE)
         with Status() as status:  # on a terminal, a line on stderr while it loads and embeds (> 1 s)
             records = _score_pairs(pairs, model, threshold, status)
-        write_output(render_pairs(records, (fmt or Format.jsonl).value), out)
+        _emit(render_pairs(records, (fmt or Format.jsonl).value), out, force, inputs)
         return
     if reference is not None and index is not None:
         _fail("give --reference or --index, not both", EXIT_USAGE)
@@ -155,8 +189,19 @@ def score(
     if result.n_sentences == 0:
         raise InputError(f"{suspect_name}: no sentences found")
     reference_name = reference or (result.match or {}).get("id")
-    write_output(render_article(result, (fmt or Format.text).value, sources={"suspect": suspect_name,
-                                                                              "reference": reference_name}), out)
+    _emit(render_article(result, (fmt or Format.text).value, sources={"suspect": suspect_name,
+                                                                       "reference": reference_name}), out, force, inputs)
+
+
+def _emit(text: str, out: Optional[str], force: bool, inputs: list) -> None:
+    """Data to stdout, or to --out by the output policy (outputs.write_file)."""
+    from .outputs import write_file
+
+    if out is None or out == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        write_file(out, text, force=force, inputs=inputs)
 
 
 def _score_pairs(pairs: str, model: Optional[Path], threshold: Optional[float], status) -> list:  # noqa: ANN001
@@ -210,18 +255,22 @@ def index_cmd(
     archive: List[str] = typer.Argument(..., help="Originals: .txt/.md files, directories of them, or JSONL "
                                         "with 'id' and 'text'."),
     out: Path = typer.Option(..., "--out", "-o", help="Index directory to write (replaced atomically)."),
+    force: bool = typer.Option(False, "--force", help="Replace --out even when it is not an mtdetect index."),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ) -> None:
     """Index an archive of original articles for `mtdetect score SUSPECT --index INDEX`."""
+    from .documents import count_documents, iter_documents
     from .index import build_index
+    from .outputs import INDEX_DIR, check_target
     from .progress import Counter, set_quiet
-    from .roundtrip import read_documents
 
     set_quiet(quiet)
-    docs = read_documents(archive)
+    check_target(out, INDEX_DIR, force, archive)
+    total = count_documents(archive) if "-" not in archive else 0
+    docs = ((d.id, d.text) for d in iter_documents(archive, strict=True))  # streamed: one article at a time
     bar = Counter("articles indexed")
     try:
-        stats = build_index(docs, out, progress=lambda n: bar.update(n, len(docs)))
+        stats = build_index(docs, out, progress=lambda n: bar.update(n, total or n), force=force, inputs=archive)
     finally:
         bar.close()
     typer.echo(f"{stats.articles} articles indexed in {stats.seconds} s, {stats.bytes_on_disk / 1e6:.1f} MB: {out}",
@@ -237,17 +286,21 @@ def train(
                                             "(default: group, else dataset, else system)."),
     seed: int = typer.Option(13, "--seed"),
     no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the embedding cache."),
+    force: bool = typer.Option(False, "--force", help="Replace --out even when it is not an mtdetect model."),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ) -> None:
     """Train a model on labelled pairs and report grouped held-out metrics."""
+    from .outputs import MODEL_DIR, check_target
     from .pairs import read_pairs
     from .progress import set_quiet
     from .train import TrainConfig
     from .train import train as train_model
 
     set_quiet(quiet)
+    check_target(out, MODEL_DIR, force, pairs)  # before reading and training, not after
     records = read_pairs(pairs, require_label=True)
-    report = train_model(records, out, TrainConfig(seed=seed, group_key=group_key, use_cache=not no_cache))
+    report = train_model(records, out, TrainConfig(seed=seed, group_key=group_key, use_cache=not no_cache),
+                         force=force, inputs=pairs)
     m = report.metrics["overall"]
     typer.echo(f"model: {out}  signature: {report.model.signature}")
     typer.echo(f"held-out ({report.metrics['grouped_by']}): AUC {_auc(m)}  F1 {m['f1']}  "
@@ -271,21 +324,26 @@ def roundtrip(
                                       "or JSONL with 'text' (and 'id'); '-' = stdin."),
     via: str = typer.Option("es", "--via", help="Comma-separated Apertium pivots: es, ca, gl, eo."),
     out: Optional[str] = typer.Option(None, "--out", "-o", help="Labelled pairs JSONL (default: stdout)."),
+    force: bool = typer.Option(False, "--force", help="Replace --out even when it is not mtdetect's own output."),
     batch_size: int = typer.Option(500, "--batch-size", min=1),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ) -> None:
     """Round-trip English text through Apertium and write labelled (mt) pairs for `mtdetect train`."""
     import io
 
+    from .outputs import check_target
     from .pairs import write_jsonl
     from .progress import Counter, set_quiet
-    from .render import write_output
-    from .roundtrip import read_documents, roundtrip_pairs
+    from .roundtrip import PIVOTS, read_documents, roundtrip_pairs
 
     set_quiet(quiet)
     pivots = [p.strip() for p in via.split(",") if p.strip()]
     if not pivots:
         _fail("--via needs at least one pivot", EXIT_USAGE)
+    unknown = [p for p in pivots if p not in PIVOTS]
+    if unknown:
+        _fail(f"--via: unknown pivot {unknown[0]!r}: known pivots are {', '.join(sorted(PIVOTS))}", EXIT_USAGE)
+    check_target(out, force=force, inputs=texts)
     docs = read_documents(texts)
     bar = Counter(f"round trips via {','.join(pivots)}")
     try:
@@ -294,7 +352,7 @@ def roundtrip(
         bar.close()
     buf = io.StringIO()
     write_jsonl(records, buf)
-    write_output(buf.getvalue(), out)
+    _emit(buf.getvalue(), out, force, texts)
     by_pivot = {p: sum(r["pivot"] == p for r in records) for p in pivots}
     typer.echo(f"{len(records)} pairs from {len(docs)} documents {by_pivot}", err=True)
 
@@ -311,6 +369,7 @@ def bench(
     update_record: bool = typer.Option(False, "--update-record", help="Write the committed benchmark record "
                                        "(benchmarks/results/ of this checkout) instead: a full run only."),
     model: Optional[Path] = typer.Option(None, "--model", "-m", help="Model directory (default: shipped model)."),
+    force: bool = typer.Option(False, "--force", help="Write into --out even when it is not a benchmark folder."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
 ) -> None:
     """Accuracy against baselines on held-out data, and speed against the embedding floor."""
@@ -330,7 +389,7 @@ def bench(
     elif out is not None and out.resolve() == RECORD_DIR.resolve():
         _fail(f"{out} is the committed benchmark record: refresh it with --update-record", EXIT_USAGE)
     report = run_bench(BenchConfig(quick=quick, pairs=tuple(pairs or ()), data_dir=data, model_dir=model,
-                                   out_dir=RECORD_DIR if update_record else out or DEFAULT_OUT))
+                                   out_dir=RECORD_DIR if update_record else out or DEFAULT_OUT, force=force))
     typer.echo(report.summary())
 
 
@@ -364,6 +423,7 @@ def scan(
                                       "already in --out and score those articles again."),
     model: Optional[Path] = typer.Option(None, "--model", "-m", help="Model directory (default: shipped model)."),
     threshold: Optional[float] = typer.Option(None, "--threshold", help="Flag threshold (default: the model's)."),
+    force: bool = typer.Option(False, "--force", help="Start --out afresh even when it is not a scan's results."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
 ) -> None:
     """Score a corpus of articles into a resumable JSONL file, in parallel (local cores or Ray)."""
@@ -385,7 +445,7 @@ def scan(
                         batch_size=batch_size, sentences=sentences, cache=cache)
     try:
         summary = run_scan(inputs, out, config, engine=engine.value, workers=workers, ray_address=ray_address,
-                           retry_errors=retry_errors)
+                           retry_errors=retry_errors, force=force)
     except ScanAborted as exc:
         _fail(str(exc), EXIT_ABORTED)
     log(summary.line())

@@ -49,7 +49,8 @@ from .errors import InputError
 
 __all__ = [
     "OutputError", "OutputKind", "TEXT_OUTPUT", "MODEL_DIR", "INDEX_DIR", "BENCH_DIR", "SIGNATURE_MARK",
-    "creation_mode", "write_file", "replace_dir", "recover_dir", "check_append_target", "check_not_input",
+    "creation_mode", "check_target", "write_file", "replace_dir", "recover_dir", "check_append_target",
+    "check_not_input",
 ]  # fmt: skip
 
 SIGNATURE_MARK = b"|mtdetect:"  # in the signature every scored output carries
@@ -174,8 +175,9 @@ def check_not_input(path: Path, inputs: Iterable[object], directory: bool = Fals
         except OSError:
             pass
         inside = directory and (target in src.parents or _real(target) in _real(src).parents)
-        if same or inside:
-            what = "holds the input" if inside and not same else "is also an input"
+        within = src in target.parents or _real(src) in _real(target).parents
+        if same or inside or within:
+            what = "is also an input" if same else "holds the input" if inside else "is inside the input folder"
             raise OutputError(f"{path}: the output {what} {item}; write to another --out")
 
 
@@ -205,6 +207,23 @@ def _check_target(path: Path, kind: OutputKind, force: bool, inputs: Iterable[ob
         raise OutputError(f"{path}: exists and is not an mtdetect {kind.name}; mtdetect will not overwrite it "
                           "(choose another --out, or --force to replace it)")
     return st
+
+
+def check_target(path: str | Path | None, kind: OutputKind = TEXT_OUTPUT, force: bool = False,
+                 inputs: Iterable[object] = ()) -> None:
+    """Refuse now, before any work, what write_file / replace_dir would refuse at the end
+    (None or '-': stdout, nothing to check)."""
+    if path is None or str(path) == "-":
+        return
+    path = Path(os.path.abspath(path))
+    if kind.directory and path == Path(path.anchor):
+        raise OutputError(f"{path}: cannot write a {kind.name} over the root directory")
+    if _lstat(path) is None and kind.directory:
+        try:
+            recover_dir(path)
+        except OSError:
+            pass
+    _check_target(path, kind, force, inputs)
 
 
 def _parent(path: Path) -> Path:
