@@ -70,6 +70,7 @@ class BenchConfig:
     cache_dir: Path | None = None  # embedding cache (default: ~/.cache/mtdetect or $MTDETECT_CACHE)
     sizes: Sizes | None = None  # override QUICK/FULL (tests)
     speed: bool = True
+    force: bool = False  # write into an out_dir that is not a benchmark folder (outputs.py's policy)
 
     @property
     def plan(self) -> Sizes:

@@ -15,7 +15,8 @@ import numpy as np
 
 from ..cache import CachedEncoder
 from ..train import TrainConfig
-from .config import ROOT, WMT_FILE, WORK_DIR, BenchConfig, Sizes, reset_clock, step
+from ..outputs import BENCH_DIR, check_target
+from .config import RECORD_DIR, ROOT, WMT_FILE, WORK_DIR, BenchConfig, Sizes, reset_clock, step
 from .data import load_matrix_sample, wmt_speed_samples
 from .heldout import bench_extra_pairs
 from .plots import plots_unavailable, write_plots
@@ -88,7 +89,13 @@ def run_bench(config: BenchConfig) -> BenchReport:
     t_start = time.perf_counter()
     sizes = config.plan
     out_dir = Path(config.out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    if out_dir.resolve() != RECORD_DIR.resolve():  # the record folder also holds other benchmarks' files
+        check_target(out_dir, BENCH_DIR, config.force, config.pairs)
+    if config.pairs:  # a bad --pairs file is refused now, not after loading models and the long run
+        from ..pairs import read_pairs
+
+        for path in config.pairs:
+            read_pairs([path], require_label=True)
     data_dir = Path(config.data_dir) if config.data_dir else ROOT.parent / "shared" / "data"
     skipped: list[str] = []
     parts = _Parts()
@@ -134,6 +141,7 @@ def run_bench(config: BenchConfig) -> BenchReport:
     res["seconds"] = parts.seconds | {"total": round(time.perf_counter() - t_start, 1)}
 
     res = _strip_private(res)
+    out_dir.mkdir(parents=True, exist_ok=True)  # only now: a refused or failed run leaves no folder
     files = [] if no_plots else write_plots(res, out_dir)
     atomic_write(out_dir / "results.json", json.dumps(res, indent=1, ensure_ascii=False) + "\n")
     atomic_write(out_dir / "report.md", render_report(res))
