@@ -20,7 +20,7 @@ from .htmltext import html_to_text, looks_like_html
 
 __all__ = [
     "InputError", "file_errors", "Sentence", "decode_bytes", "read_text", "normalize", "split_sentences",
-    "iter_sentences", "tokenize",
+    "iter_sentences", "split_article", "looks_binary", "tokenize",
 ]
 
 
@@ -92,13 +92,16 @@ def read_text(path: str | None) -> str:
 
 _LINE_BREAKS = "\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"  # everything str.splitlines() splits on
 _ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u00ad"  # zero-width spaces/joiners, BOM, soft hyphen
+# Bidirectional controls (marks, embeddings, overrides, isolates): invisible, and they would
+# otherwise split or join words ("Trojan Source" text); English needs none of them.
+_BIDI = "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 _CHAR_MAP = str.maketrans(
     {
         **{ch: "'" for ch in "\u2018\u2019\u201a\u201b\u2039\u203a\u2032\u2035"},  # ‘ ’ ‚ ‛ ‹ › ′ ‵
         **{ch: '"' for ch in "\u201c\u201d\u201e\u201f\u00ab\u00bb\u2033\u2036"},  # “ ” „ ‟ « » ″ ‶
         **{ch: "-" for ch in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"},  # ‐ ‑ ‒ – — ― −
         **{ch: "\n" for ch in _LINE_BREAKS},
-        **{ch: None for ch in _ZERO_WIDTH},
+        **{ch: None for ch in _ZERO_WIDTH + _BIDI},
         "\u2026": "...",
     }
 )
@@ -214,15 +217,25 @@ _CHUNK = re.compile(r"[^ ]+")
 
 
 def _line_sentences(line: str) -> Iterator[str]:
-    """Sentences of one normalised, non-empty line (linear time: one pass over its words)."""
-    start = 0
+    """Sentences of one normalised, non-empty line (linear time: one pass over its words). A run
+    with no sentence end is cut after the word that takes it past limits.MAX_SENTENCE_CHARS: that
+    piece is longer than the limit (split_article refuses it), and the rest goes on lazily."""
+    limit = limits.MAX_SENTENCE_CHARS
+    start: int | None = 0
     here = None
     for after in _CHUNK.finditer(line):
-        if here is not None and _ends_sentence(here.group(), after.group()):
+        if start is None:
+            start = after.start()
+        elif here is not None and _ends_sentence(here.group(), after.group()):
             yield line[start : here.end()]
             start = after.start()
+        if after.end() - start > limit:
+            yield line[start : after.end()]
+            start = here = None
+            continue
         here = after
-    yield line[start:]
+    if start is not None:
+        yield line[start:]
 
 
 def split_sentences(text: str) -> list[Sentence]:
@@ -252,6 +265,23 @@ def iter_sentences(text: str) -> Iterator[Sentence]:
             yield Sentence(sentence, par_no, index)
             index += 1
         par_no += 1
+
+
+def split_article(text: str, name: str = "article") -> list[Sentence]:
+    """split_sentences for scoring: refuses (InputError, one line naming `name`) an article of
+    more than limits.MAX_SENTENCES sentences or with a sentence over limits.MAX_SENTENCE_CHARS,
+    reading no further than the limit, so a hostile text costs what the limits allow."""
+    sentences: list[Sentence] = []
+    for s in iter_sentences(text):
+        limits.check_sentence_length(len(s.text), name, s.index)
+        limits.check_sentence_count(len(sentences) + 1, name)
+        sentences.append(s)
+    return sentences
+
+
+def looks_binary(text: str) -> bool:
+    """What read_text refuses as binary: NUL, or over 5% control characters other than tab / line ends."""
+    return _looks_binary(text)
 
 
 # --------------------------------------------------------------------------- tokens

@@ -196,14 +196,25 @@ def test_index_refuses_binary_or_non_english_records(tmp_path, text, message):
 # --------------------------------------------------------------------------- 2. limits on every path
 
 
-def test_a_huge_sentence_is_cut_into_bounded_pieces(monkeypatch):
-    from mtdetect.text import split_sentences
+def test_a_huge_sentence_is_cut_lazily_and_refused_for_scoring(monkeypatch):
+    from mtdetect.text import InputError, iter_sentences, split_article, split_sentences
 
     monkeypatch.setattr(limits, "MAX_SENTENCE_CHARS", 1000)
-    sents = split_sentences("word " * 3000 + "end. Next one.")
-    assert all(len(s.text) <= 1000 for s in sents)
-    assert " ".join(s.text for s in sents) == ("word " * 3000 + "end. Next one.").strip()
-    assert len(split_sentences("x" * 2500)) == 3  # no space at all: cut hard
+    text = "word " * 3000 + "end. Next one."
+    sents = split_sentences(text)
+    assert all(len(s.text) <= 1000 + len("word") for s in sents)  # cut after the word that passes the limit
+    assert " ".join(s.text for s in sents) == text.strip()  # at spaces: nothing lost
+    assert len(next(iter_sentences("word " * 10**6)).text) == 1004  # lazily: the first piece costs one piece
+    with pytest.raises(InputError, match="sentence 1 runs over the 1,000-character limit"):
+        split_article(text, "a.txt")
+    assert len(split_article("A short one. " * 5)) == 5
+
+
+def test_a_huge_sentence_is_refused_end_to_end(tmp_path, tiny_model_dir, monkeypatch):
+    monkeypatch.setattr(limits, "MAX_SENTENCE_CHARS", 1000)
+    (tmp_path / "a.txt").write_text(ORIGINAL + " ".join(["word"] * 400) + "\n")
+    for extra in (["--reference", SEED["original"], "--model", tiny_model_dir], []):
+        assert_fails(run("score", tmp_path / "a.txt", *extra, "-q"), 3, "1,000-character limit")
 
 
 @pytest.mark.parametrize("mode", ["reference", "reference-free", "index"])
