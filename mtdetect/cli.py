@@ -219,12 +219,13 @@ def _score_pairs(pairs: str, model: Optional[Path], threshold: Optional[float], 
 def _score_article(suspect: Optional[str], suspect_name: str, reference: Optional[str], index: Optional[Path],
                    model: Optional[Path], rf_model: Optional[Path], threshold: Optional[float], status):  # noqa: ANN001, ANN202
     """The article result of `score`: against the reference, through the index, or reference-free."""
-    from .guard import check_article_pair, check_english
+    from .guard import check_article, check_article_pair, check_english
     from .text import read_text
 
     status.stage("reading the input")
     suspect_text = read_text(suspect)
     if reference is None:
+        check_article(suspect_text, suspect_name)  # the sentence limits, as with --reference
         check_english(suspect_text, suspect_name)
         from .reffree import ReferenceFreeDetector
 

@@ -24,18 +24,16 @@ import json
 import math
 import os
 import platform
-import shutil
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
 from . import __version__
-from .budget import loads_strict
-from .fsmode import creation_mode
+from .budget import check_zip, loads_strict
+from .outputs import MODEL_DIR, replace_dir
 from .features import FEATURE_VERSION, feature_names
 from .text import InputError
 
@@ -65,6 +63,7 @@ CLASSIFIER_FILE = "classifier.skops"
 CARD_FILE = "card.json"
 CARD_HASH_FIELD = "card_sha256"
 MAX_CARD_BYTES = 16 * 1024 * 1024  # the shipped cards are 4-200 kB
+MAX_MODEL_INFLATED_BYTES = 256 * 1024 * 1024  # a skops file or arrays.npz, inflated (shipped: < 20 MB)
 
 
 def card_sha256(card: dict) -> str:
@@ -248,8 +247,10 @@ ARRAYS_FILE = "arrays.npz"
 
 
 def save_model(classifier: Any, card: dict, out_dir: Path, spec: FeatureSpec | None = None,
-               arrays: dict[str, np.ndarray] | None = None) -> Model:
-    """Write classifier + card atomically: out_dir holds the old model or the complete new one.
+               arrays: dict[str, np.ndarray] | None = None, force: bool = False,
+               inputs: Sequence[object] = ()) -> Model:
+    """Write classifier + card atomically: out_dir holds the old model or the complete new one
+    (outputs.replace_dir; a folder that is not an mtdetect model is refused unless `force`).
 
     `arrays`: plain numeric arrays for the numpy scoring path (saved without pickle, hashed
     in the card) when they are too big for the card itself.
@@ -258,9 +259,7 @@ def save_model(classifier: Any, card: dict, out_dir: Path, spec: FeatureSpec | N
 
     spec = spec or reference_spec()
     out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".tmp-model-", dir=out_dir.parent))
-    try:
+    with replace_dir(out_dir, MODEL_DIR, force=force, inputs=inputs) as tmp:
         sio.dump(classifier, tmp / CLASSIFIER_FILE)
         untrusted = set(sio.get_untrusted_types(file=tmp / CLASSIFIER_FILE)) - set(TRUSTED_TYPES)
         if untrusted:
@@ -282,17 +281,6 @@ def save_model(classifier: Any, card: dict, out_dir: Path, spec: FeatureSpec | N
         )
         card = seal_card(card)  # after every field the loader reads is in place
         (tmp / CARD_FILE).write_text(json.dumps(card, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
-        tmp.chmod(creation_mode(directory=True))  # mkdtemp makes it private: a model is meant to be shared
-        if out_dir.exists():
-            old = out_dir.with_name(out_dir.name + ".old")
-            shutil.rmtree(old, ignore_errors=True)
-            out_dir.rename(old)
-            tmp.rename(out_dir)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            tmp.rename(out_dir)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
     # What is returned predicts exactly as the loaded model will (the numpy path when there is one).
     return Model(LinearEnsemble(linear) if linear is not None else classifier, card, out_dir)
 
@@ -448,10 +436,11 @@ def load_model(path: Path | str | None = None, embedding_sha: str | None = None,
         arrays_path = directory / str(card["arrays_file"])
         if not arrays_path.is_file() or sha256_file(arrays_path) != card.get("arrays_sha256"):
             raise ModelError(f"{arrays_path}: missing or does not match the hash in its card")
+        check_zip(arrays_path, MAX_MODEL_INFLATED_BYTES, ModelError)
         try:
             with np.load(arrays_path, allow_pickle=False) as npz:
                 return Model({k: npz[k] for k in npz.files}, card, directory)
-        except (OSError, ValueError) as exc:
+        except (Exception, MemoryError) as exc:  # OSError, ValueError, BadZipFile, a CRC error...
             raise ModelError(f"{arrays_path}: not a readable array file ({exc})") from None
     if card.get("linear_export") and not full:
         try:
@@ -460,6 +449,7 @@ def load_model(path: Path | str | None = None, embedding_sha: str | None = None,
             raise ModelError(f"{card_path}: damaged linear_export ({exc})") from None
     import skops.io as sio
 
+    check_zip(clf_path, MAX_MODEL_INFLATED_BYTES, ModelError)  # a skops file is a zip: no bomb inflates
     try:
         untrusted = set(sio.get_untrusted_types(file=clf_path)) - set(TRUSTED_TYPES)
         if untrusted:

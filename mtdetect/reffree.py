@@ -27,7 +27,7 @@ from .features.solo import SoloFeatures, solo_features
 from .model import Model, load_model, reference_free_spec
 from .results import ArticleResult, SentenceResult
 from .rfmodel import FAMILIES, RFScorer, family_matrix, masked_sentences
-from .text import split_sentences, tokenize
+from .text import split_article, tokenize
 
 VERDICT_MT, VERDICT_NONE, VERDICT_UNSURE = "round-trip MT", "no MT evidence", "inconclusive"
 DECISIVE = 0.7  # for a card without a verdict_rule: p_article >= 0.7 (or <= 0.3) for a verdict
@@ -110,7 +110,7 @@ class ReferenceFreeDetector:
 
     def score_article(self, suspect: str) -> ArticleResult:
         """Segment, score each sentence on its own, and decide the article verdict."""
-        sus = [s.text for s in split_sentences(suspect)]
+        sus = [s.text for s in split_article(suspect, "suspect")]  # the sentence limits of every path
         results: list[SentenceResult] = []
         todo: list[int] = []
         for i, text in enumerate(sus):

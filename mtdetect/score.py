@@ -24,7 +24,7 @@ from .features import PairFeatures, feature_matrix, uses_cosine
 from .guard import check_alignment_size
 from .model import Model, load_model
 from .results import ArticleResult, SentenceResult
-from .text import normalize, split_sentences, tokenize
+from .text import normalize, split_article, tokenize
 
 
 @dataclass(frozen=True)
@@ -152,8 +152,8 @@ class Detector:
 
     def score_article(self, suspect: str, reference: str) -> ArticleResult:
         """Segment, align, extract features, classify, and decide the article verdict."""
-        sus = [s.text for s in split_sentences(suspect)]
-        ref = [s.text for s in split_sentences(reference)]
+        sus = [s.text for s in split_article(suspect, "suspect")]  # the sentence limits of every path
+        ref = [s.text for s in split_article(reference, "reference")]
         check_alignment_size(len(sus), len(ref))
         links = align(sus, ref, self.embedder.encode, self.align_config)
         return self._assemble(sus, ref, links)

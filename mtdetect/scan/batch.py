@@ -55,9 +55,11 @@ def _encode_line(record: dict) -> bytes:
 def _article_text(text: str, name: str) -> str:
     """The checks `score` applies to a file, applied to one record's text."""
     from ..guard import check_input_size, html_to_text, looks_like_html
-    from ..text import iter_sentences
+    from ..text import iter_sentences, looks_binary
 
     check_input_size(len(text.encode("utf-8", "surrogatepass")), name)
+    if looks_binary(text):  # as read_text refuses a file
+        raise InputError(f"{name}: binary file, not text")
     if looks_like_html(text):
         text = html_to_text(text)
     if next(iter_sentences(text), None) is None:
@@ -81,7 +83,7 @@ class BatchScorer:
         return self.detector.signature
 
     def _prepare(self, doc: Document) -> tuple[str, str | None]:
-        from ..guard import MAX_SENTENCES, check_article_pair, check_english, check_sentence_count, count_sentences
+        from ..guard import check_article, check_article_pair, check_english
 
         if doc.error:
             raise InputError(doc.error)
@@ -89,7 +91,7 @@ class BatchScorer:
         if doc.reference is None:
             if self.fallback is None:
                 raise InputError(NO_REFERENCE)
-            check_sentence_count(count_sentences(text, MAX_SENTENCES + 1), "text")
+            check_article(text, "text")
             check_english(text, "text")
             return text, None
         reference = _article_text(doc.reference, "reference")
