@@ -92,7 +92,7 @@ def fuzz_pairs(n: int, seed: int, model: Path, workdir: Path) -> dict:
     from typer.testing import CliRunner
 
     from mtdetect.cli import app
-    from mtdetect.pairs import read_pairs
+    from mtdetect.inputs.pairs import read_pairs
     from mtdetect.text import InputError
 
     runner = CliRunner()
@@ -168,7 +168,7 @@ def _set(card: Any, path: tuple, value: Any) -> Any:
 
 def mutate_card(card: dict, rng: random.Random) -> tuple[str, bool]:
     """(raw card.json text, re-sealed?) for one random mutation of `card`."""
-    from mtdetect.model import seal_card
+    from mtdetect.card.model import seal_card
 
     c = json.loads(json.dumps(card))
     path = rng.choice(_paths(c)[1:])
@@ -206,7 +206,7 @@ def fuzz_cards(n: int, seed: int, model: Path, workdir: Path) -> dict:
     from typer.testing import CliRunner
 
     from mtdetect.cli import app
-    from mtdetect.model import ModelError, load_model
+    from mtdetect.card.model import ModelError, load_model
 
     runner = CliRunner()
     rng = random.Random(seed)
@@ -262,7 +262,7 @@ def main() -> int:
     parser.add_argument("--indexes", type=int, default=0, help="damaged archive indexes (fuzz_stores.py)")
     parser.add_argument("--rf-cards", type=int, default=0, help="mutated reference-free cards (fuzz_stores.py)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--model", type=Path, default=Path(__file__).resolve().parent.parent / "models" / "default")
+    parser.add_argument("--model", type=Path, default=Path(__file__).resolve().parent.parent / "mtdetect" / "models" / "default")
     args = parser.parse_args()
     failures = 0
     with tempfile.TemporaryDirectory() as tmp:

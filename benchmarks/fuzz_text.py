@@ -23,7 +23,7 @@ from typing import Callable
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from mtdetect.features import pair_features  # noqa: E402
-from mtdetect.guard import html_to_text, looks_like_html  # noqa: E402
+from mtdetect.inputs.guard import html_to_text, looks_like_html  # noqa: E402
 from mtdetect.text import InputError, decode_bytes, iter_sentences, normalize, split_sentences, tokenize  # noqa: E402
 
 SLOW_SECONDS = 2.0

@@ -235,7 +235,7 @@ def issue20_cases(tmp: Path, model: Path) -> list[tuple[str, list[str], dict]]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--model", type=Path, default=ROOT / "models" / "default")
+    parser.add_argument("--model", type=Path, default=ROOT / "mtdetect" / "models" / "default")
     parser.add_argument("--only", nargs="*", help="run only cases whose name contains one of these")
     args = parser.parse_args()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1"}

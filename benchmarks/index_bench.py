@@ -29,9 +29,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mtdetect.cache import CachedEncoder  # noqa: E402
-from mtdetect.embed import Embedder  # noqa: E402
-from mtdetect.index import ArchiveIndex, build_index  # noqa: E402
+from mtdetect.embed.cache import CachedEncoder  # noqa: E402
+from mtdetect.embed.minilm import Embedder  # noqa: E402
+from mtdetect.detect.index import ArchiveIndex, build_index  # noqa: E402
 
 SIZE = 20
 

@@ -101,9 +101,9 @@ def _guarded(fn):  # noqa: ANN001 - a decorator for command bodies
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):  # noqa: ANN002, ANN003
-        from .model import ModelError
-        from .roundtrip import RoundTripError
-        from .text import InputError
+        from mtdetect.card.model import ModelError
+        from mtdetect.learn.roundtrip import RoundTripError
+        from mtdetect.text import InputError
 
         try:
             return fn(*args, **kwargs)
@@ -155,10 +155,10 @@ def score(
 ) -> None:
     """Score a suspect article against its reference (--reference), against its original found in an
     archive (--index), on its own (neither: reference-free), or score sentence pairs (--pairs)."""
-    from .outputs import check_target, write_file
-    from .progress import Status, set_quiet
-    from .render import render_article, render_pairs
-    from .text import InputError
+    from mtdetect.outputs import check_target
+    from mtdetect.report.progress import Status, set_quiet
+    from mtdetect.report.render import render_article, render_pairs, write_output
+    from mtdetect.text import InputError
 
     set_quiet(quiet)
     if threshold is not None and not 0.0 <= threshold <= 1.0:
@@ -177,7 +177,7 @@ def score(
             _fail("--format html is for one article; --pairs writes jsonl, json, tsv or text", EXIT_USAGE)
         with Status() as status:  # on a terminal, a line on stderr while it loads and embeds (> 1 s)
             records = _score_pairs(pairs, model, threshold, status)
-        _emit(render_pairs(records, (fmt or Format.jsonl).value), out, force, inputs)
+        write_output(render_pairs(records, (fmt or Format.jsonl).value), out, force, inputs)
         return
     if reference is not None and index is not None:
         _fail("give --reference or --index, not both", EXIT_USAGE)
@@ -189,24 +189,13 @@ def score(
     if result.n_sentences == 0:
         raise InputError(f"{suspect_name}: no sentences found")
     reference_name = reference or (result.match or {}).get("id")
-    _emit(render_article(result, (fmt or Format.text).value, sources={"suspect": suspect_name,
+    write_output(render_article(result, (fmt or Format.text).value, sources={"suspect": suspect_name,
                                                                        "reference": reference_name}), out, force, inputs)
 
 
-def _emit(text: str, out: Optional[str], force: bool, inputs: list) -> None:
-    """Data to stdout, or to --out by the output policy (outputs.write_file)."""
-    from .outputs import write_file
-
-    if out is None or out == "-":
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    else:
-        write_file(out, text, force=force, inputs=inputs)
-
-
 def _score_pairs(pairs: str, model: Optional[Path], threshold: Optional[float], status) -> list:  # noqa: ANN001
-    from .pairs import read_pairs
-    from .score import Detector, score_pairs_records
+    from mtdetect.inputs.pairs import read_pairs
+    from mtdetect.detect.reference import Detector, score_pairs_records
 
     status.stage("reading the pairs")
     records = read_pairs([pairs], require_label=False)
@@ -219,30 +208,30 @@ def _score_pairs(pairs: str, model: Optional[Path], threshold: Optional[float], 
 def _score_article(suspect: Optional[str], suspect_name: str, reference: Optional[str], index: Optional[Path],
                    model: Optional[Path], rf_model: Optional[Path], threshold: Optional[float], status):  # noqa: ANN001, ANN202
     """The article result of `score`: against the reference, through the index, or reference-free."""
-    from .guard import check_article, check_article_pair, check_english
-    from .text import read_text
+    from mtdetect.inputs.guard import check_article, check_article_pair, check_english
+    from mtdetect.text import read_text
 
     status.stage("reading the input")
     suspect_text = read_text(suspect)
     if reference is None:
         check_article(suspect_text, suspect_name)  # the sentence limits, as with --reference
         check_english(suspect_text, suspect_name)
-        from .reffree import ReferenceFreeDetector
+        from mtdetect.detect.reference_free import ReferenceFreeDetector
 
         status.stage("loading the models")
         rf = ReferenceFreeDetector(rf_model, threshold=threshold if index is None else None)
         if index is None:
             status.stage("scoring")
             return rf.score_article(suspect_text)
-        from .index import ArchiveIndex
-        from .score import Detector, score_with_index
+        from mtdetect.detect.index import ArchiveIndex
+        from mtdetect.detect.reference import Detector, score_with_index
 
         detector = Detector(model, threshold=threshold)
         status.stage("searching the archive, embedding and scoring")
         return score_with_index(detector, ArchiveIndex(index), suspect_text, rf)
     reference_text = read_text(reference)
     check_article_pair(suspect_text, suspect_name, reference_text, reference if reference != "-" else "<stdin>")
-    from .score import Detector
+    from mtdetect.detect.reference import Detector
 
     status.stage("loading the models")
     detector = Detector(model, threshold=threshold)
@@ -260,10 +249,10 @@ def index_cmd(
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ) -> None:
     """Index an archive of original articles for `mtdetect score SUSPECT --index INDEX`."""
-    from .documents import count_documents, iter_documents
-    from .index import build_index
-    from .outputs import INDEX_DIR, check_target
-    from .progress import Counter, set_quiet
+    from mtdetect.detect.index import build_index
+    from mtdetect.inputs.documents import count_documents, iter_documents
+    from mtdetect.outputs import INDEX_DIR, check_target
+    from mtdetect.report.progress import Counter, set_quiet
 
     set_quiet(quiet)
     check_target(out, INDEX_DIR, force, archive)
@@ -291,11 +280,11 @@ def train(
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ) -> None:
     """Train a model on labelled pairs and report grouped held-out metrics."""
-    from .outputs import MODEL_DIR, check_target
-    from .pairs import read_pairs
-    from .progress import set_quiet
-    from .train import TrainConfig
-    from .train import train as train_model
+    from mtdetect.inputs.pairs import read_pairs
+    from mtdetect.outputs import MODEL_DIR, check_target
+    from mtdetect.report.progress import set_quiet
+    from mtdetect.learn.train import TrainConfig
+    from mtdetect.learn.train import train as train_model
 
     set_quiet(quiet)
     check_target(out, MODEL_DIR, force, pairs)  # before reading and training, not after
@@ -332,10 +321,11 @@ def roundtrip(
     """Round-trip English text through Apertium and write labelled (mt) pairs for `mtdetect train`."""
     import io
 
-    from .outputs import check_target
-    from .pairs import write_jsonl
-    from .progress import Counter, set_quiet
-    from .roundtrip import PIVOTS, read_documents, roundtrip_pairs
+    from mtdetect.inputs.pairs import write_jsonl
+    from mtdetect.outputs import check_target
+    from mtdetect.report.progress import Counter, set_quiet
+    from mtdetect.learn.roundtrip import PIVOTS, read_documents, roundtrip_pairs
+    from mtdetect.report.render import write_output
 
     set_quiet(quiet)
     pivots = [p.strip() for p in via.split(",") if p.strip()]
@@ -353,7 +343,7 @@ def roundtrip(
         bar.close()
     buf = io.StringIO()
     write_jsonl(records, buf)
-    _emit(buf.getvalue(), out, force, texts)
+    write_output(buf.getvalue(), out, force, texts)
     by_pivot = {p: sum(r["pivot"] == p for r in records) for p in pivots}
     typer.echo(f"{len(records)} pairs from {len(docs)} documents {by_pivot}", err=True)
 
@@ -374,8 +364,8 @@ def bench(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
 ) -> None:
     """Accuracy against baselines on held-out data, and speed against the embedding floor."""
-    from .bench import DEFAULT_OUT, RECORD_DIR, BenchConfig, plots_unavailable, run_bench
-    from .progress import set_quiet
+    from mtdetect.bench import DEFAULT_OUT, RECORD_DIR, BenchConfig, plots_unavailable, run_bench
+    from mtdetect.report.progress import set_quiet
 
     set_quiet(quiet)
     if update_record:
@@ -428,9 +418,9 @@ def scan(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
 ) -> None:
     """Score a corpus of articles into a resumable JSONL file, in parallel (local cores or Ray)."""
-    from .progress import log, set_quiet
-    from .scan import ScanAborted, ScanConfig
-    from .scan import scan as run_scan
+    from mtdetect.report.progress import log, set_quiet
+    from mtdetect.scan import ScanAborted, ScanConfig
+    from mtdetect.scan import scan as run_scan
 
     set_quiet(quiet)
     if index is not None and reference_free:

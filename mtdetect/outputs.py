@@ -45,7 +45,7 @@ from fnmatch import fnmatch
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from .errors import InputError
+from mtdetect.inputs.errors import InputError
 
 __all__ = [
     "OutputError", "OutputKind", "TEXT_OUTPUT", "MODEL_DIR", "INDEX_DIR", "BENCH_DIR", "SIGNATURE_MARK",

@@ -56,7 +56,7 @@ class ArticleResult:
     match: dict | None = None  # index mode: which archived article was matched, and how surely
     # Every reference sentence, so that a report can also show those no suspect sentence took up.
     reference_sentences: list[str] | None = None
-    pivot: dict | None = None  # pivot-language guess for a round-trip MT verdict (mtdetect.pivot)
+    pivot: dict | None = None  # pivot-language guess for a round-trip MT verdict (mtdetect.detect.pivot)
 
     def to_dict(self) -> dict:
         extra = {k: v for k, v in (("p_article", None if self.p_article is None else round(self.p_article, 4)),

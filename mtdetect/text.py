@@ -13,10 +13,10 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Iterator
 
-from . import limits
-from .budget import BINARY_CONTROL_SHARE, BOMS, CONTROL_BYTES, Budget, BudgetReader, bomless_utf16, file_errors
-from .errors import InputError
-from .htmltext import html_to_text, looks_like_html
+from mtdetect.inputs import limits
+from mtdetect.inputs.budget import BINARY_CONTROL_SHARE, BOMS, CONTROL_BYTES, Budget, BudgetReader, bomless_utf16, file_errors
+from mtdetect.inputs.errors import InputError
+from mtdetect.inputs.html import html_to_text, looks_like_html
 
 __all__ = [
     "InputError", "file_errors", "Sentence", "decode_bytes", "read_text", "normalize", "split_sentences",

@@ -31,7 +31,7 @@ SEED = {
 
 @pytest.fixture(scope="session")
 def embedder():
-    from mtdetect.embed import Embedder
+    from mtdetect.embed.minilm import Embedder
 
     return Embedder()
 
@@ -80,8 +80,8 @@ def tiny_pairs() -> list[dict]:
 @pytest.fixture(scope="session")
 def tiny_model_dir(tmp_path_factory, embedder) -> Path:
     """A model trained on tiny_pairs() (for save/load/score mechanics, not for quality)."""
-    from mtdetect.pairs import Pair
-    from mtdetect.train import TrainConfig, train
+    from mtdetect.inputs.pairs import Pair
+    from mtdetect.learn.train import TrainConfig, train
 
     pairs = [Pair(r["reference"], r["candidate"], 1 if r["label"] == "mt" else 0, {"group": r["group"]})
              for r in tiny_pairs()]

@@ -33,7 +33,7 @@ def test_ngram_and_chrf_baselines_give_aucs():
 
 def _card_matrix(fpr_news: float = 0.3, auc_low: float = 0.6, neural: tuple = ("essays:gt-fr", "essays:gt-zh")):
     """A card's metrics.transfer in the trainer's format (train.matrix_metrics), from Cells."""
-    from mtdetect.protocol import Cell, summary
+    from mtdetect.learn.protocol import Cell, summary
 
     cells = []
     for m in ("wikipedia:apertium",) + neural:
@@ -78,7 +78,7 @@ def test_transfer_section_renders_the_cards_matrix_and_flags_unmet_targets():
 
 def test_matrix_sample_keeps_whole_documents_and_runs():
     from mtdetect.bench.data import sample_documents
-    from mtdetect.pairs import Pair
+    from mtdetect.inputs.pairs import Pair
 
     pairs = [Pair("r", f"e{d}.{k}", 1, {"group": "essays:gt-fr", "sub": "fr", "doc": f"d{d}", "pos": k})
              for d in range(30) for k in range(8)]
@@ -102,7 +102,7 @@ def quick_bench(tmp_path_factory, tiny_model_dir):
     """A quick run on tiny samples (the real --quick sizes, scaled down further for the test)."""
     from mtdetect.bench import QUICK, BenchConfig, run_bench
 
-    model = ROOT / "models" / "default"
+    model = ROOT / "mtdetect" / "models" / "default"
     out = tmp_path_factory.mktemp("bench")
     pairs = out / "extra.jsonl"
     pairs.write_text("".join(json.dumps(p) + "\n" for p in tiny_pairs()))

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from mtdetect.cache import CachedEncoder
-from mtdetect.embed import EmbedConfig, Embedder, native_bf16
+from mtdetect.embed.cache import CachedEncoder
+from mtdetect.embed.minilm import EmbedConfig, Embedder, native_bf16
 
 SENTS = ["Xi is due to start a four-day visit to Russia on Wednesday.", "Mr. XI should sign many agreements.",
          "", "A much longer sentence " * 20, "Short."]

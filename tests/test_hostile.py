@@ -19,7 +19,8 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import SEED
-from mtdetect import guard, limits
+from mtdetect.inputs import guard
+from mtdetect.inputs import limits
 from mtdetect.cli import app
 from mtdetect.text import InputError, read_text, split_sentences
 
@@ -193,7 +194,7 @@ def test_alignment_limit():
 
 
 def test_gzip_bomb_is_stopped(tmp_path):
-    from mtdetect.budget import Budget, BudgetReader
+    from mtdetect.inputs.budget import Budget, BudgetReader
 
     def read(data: bytes, limit: int = 1_000_000) -> bytes:
         (tmp_path / "p.gz").write_bytes(data)

@@ -22,9 +22,9 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, SEED
-from mtdetect import limits
-from mtdetect.budget import Budget, BudgetReader
-from mtdetect.model import card_sha256, load_model, seal_card
+from mtdetect.inputs import limits
+from mtdetect.inputs.budget import Budget, BudgetReader
+from mtdetect.card.model import card_sha256, load_model, seal_card
 from mtdetect.text import InputError, normalize
 from test_hostile import assert_fails, run, score
 
@@ -100,7 +100,7 @@ def test_gzip_bomb_and_record_count_are_refused(tmp_path, tiny_model_dir, monkey
 
 
 def test_budget_reader_lines(tmp_path):
-    from mtdetect import budget
+    from mtdetect.inputs import budget
 
     f = tmp_path / "a.txt"
     # CR LF split over two chunks, a lone CR, a last line without its end
@@ -189,7 +189,7 @@ def test_save_model_seals_the_card_and_names_it_in_the_signature(tiny_model_dir)
     assert card["card_sha256"] == card_sha256(card)
     assert f"|card:{card['card_sha256'][:12]}|" in load_model(tiny_model_dir).signature
     for shipped in ("default", "reference-free", "pivot"):
-        c = _card(ROOT / "models" / shipped)
+        c = _card(ROOT / "mtdetect" / "models" / shipped)
         assert c["card_sha256"] == card_sha256(c), shipped
 
 
@@ -279,7 +279,7 @@ def test_out_honours_the_umask(tmp_path, tiny_model_dir, umask, mode):
     try:
         r = pairs_cli("-", tiny_model_dir, input=GOOD)
         assert r.exit_code == 0
-        from mtdetect.render import write_output
+        from mtdetect.report.render import write_output
 
         write_output("<p>x</p>\n", str(out))
     finally:
@@ -334,7 +334,7 @@ def test_flooded_roundtrip_seed_scores_like_the_seed(tmp_path, tiny_model_dir):
 
 def test_flooded_roundtrip_seed_stays_round_trip_mt_with_the_shipped_model(tmp_path):
     """The case of the issue: the flood turned 001 into `rewritten` with the shipped model."""
-    from mtdetect.model import ModelError
+    from mtdetect.card.model import ModelError
 
     try:
         load_model()

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from mtdetect.cli import app
-from mtdetect.index import ArchiveIndex, build_index
+from mtdetect.detect.index import ArchiveIndex, build_index
 
 from conftest import SEED
 
@@ -92,7 +92,7 @@ class _CountingEncoder:
 
 
 def test_index_scoring_equals_scoring_against_the_original_and_embeds_once(seed_index, embedder):
-    from mtdetect.score import Detector, score_with_index
+    from mtdetect.detect.reference import Detector, score_with_index
 
     suspect = SEED["roundtrip"].read_text(encoding="utf-8")
     counting = _CountingEncoder(embedder)

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 from mtdetect.features import feature_matrix
-from mtdetect.model import ModelError, load_model, seal_card
-from mtdetect.score import Detector
+from mtdetect.card.model import ModelError, load_model, seal_card
+from mtdetect.detect.reference import Detector
 
 from conftest import tiny_pairs
 
@@ -102,7 +102,7 @@ def test_missing_and_garbage_model_dirs(tmp_path):
 
 
 def test_clipped_logistic_respects_signs_and_clips():
-    from mtdetect.model import ClippedLogistic
+    from mtdetect.card.model import ClippedLogistic
 
     rng = np.random.default_rng(0)
     X = rng.normal(size=(400, 3))
@@ -129,8 +129,8 @@ def test_feature_directions_follow_names():
                                                     ("hgb", "sigmoid"), ("hgb", "isotonic")])
 def test_every_supported_configuration_saves_and_loads(tmp_path, tiny_model_dir, classifier, calibration):
     """The trusted-type list covers exactly what the supported configurations produce."""
-    from mtdetect.model import save_model
-    from mtdetect.train import TrainConfig, fit_calibrated
+    from mtdetect.card.model import save_model
+    from mtdetect.learn.train import TrainConfig, fit_calibrated
 
     X = _X(24)
     y = np.array([1, 0] * 12)
@@ -146,7 +146,7 @@ def test_numpy_path_equals_the_skops_classifier(tiny_model_dir):
     """Scoring reads the card's linear_export; it must give the skops classifier's numbers."""
     import numpy as np
 
-    from mtdetect.model import LinearEnsemble, load_model
+    from mtdetect.card.model import LinearEnsemble, load_model
 
     fast, full = load_model(tiny_model_dir), load_model(tiny_model_dir, full=True)
     assert isinstance(fast.classifier, LinearEnsemble) and not isinstance(full.classifier, LinearEnsemble)
@@ -160,7 +160,7 @@ def test_scoring_imports_neither_sklearn_nor_skops(tiny_model_dir):
     import sys
 
     code = (
-        "import sys; from mtdetect.score import Detector; "
+        "import sys; from mtdetect.detect.reference import Detector; "
         f"d = Detector({str(tiny_model_dir)!r}); d.score_pairs(['The goods cost less than 20 euros.'], "
         "['The merchandise was less than 20 EURO.']); "
         "print(sorted(m for m in ('sklearn', 'skops', 'scipy') if m in sys.modules))"

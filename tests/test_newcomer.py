@@ -14,7 +14,8 @@ import typer
 from typer.testing import CliRunner
 
 from conftest import ROOT, SEED, tiny_pairs
-from mtdetect import progress, wording
+from mtdetect.report import progress
+from mtdetect.report import wording
 from mtdetect.cli import app
 
 runner = CliRunner()
@@ -78,15 +79,15 @@ def test_bench_names_the_missing_extra_before_any_work(bench_calls, no_matplotli
 
 def test_bench_without_matplotlib_says_up_front_that_plots_are_skipped(monkeypatch, capsys, no_matplotlib, tmp_path):
     """The note comes before the embedding model is even loaded (here: before it fails to)."""
-    import mtdetect.embed
-    import mtdetect.score  # noqa: F401 - imported before the patch, so it keeps the real Embedder
+    import mtdetect.embed.minilm
+    import mtdetect.detect.reference  # noqa: F401 - imported before the patch, so it keeps the real Embedder
     from mtdetect.bench import BenchConfig, run_bench
 
     def stop(*_a, **_k):
         raise RuntimeError("stopped after the checks")
 
     monkeypatch.setattr(progress, "_QUIET", False)
-    monkeypatch.setattr(mtdetect.embed, "Embedder", stop)
+    monkeypatch.setattr(mtdetect.embed.minilm, "Embedder", stop)
     with pytest.raises(RuntimeError, match="stopped after the checks"):
         run_bench(BenchConfig(quick=True, out_dir=tmp_path))
     assert "plots will be skipped: matplotlib is not installed (pip install 'mtdetect[bench]')" in capsys.readouterr().err
@@ -128,7 +129,7 @@ def _article(**changes) -> dict:
 
 
 def test_html_report_shows_the_article_probability_and_the_pivot_guess():
-    from mtdetect.report_html import render_html
+    from mtdetect.report.html import render_html
 
     page = render_html(_article())
     assert "p(article is MT)" in page and "0.97" in page
@@ -176,9 +177,9 @@ def test_pairs_follow_format(tiny_model_dir, fmt):
 
 
 def test_reference_free_text_has_no_reference_column():
-    from mtdetect.model import default_model_dir, reference_free_spec
-    from mtdetect.reffree import ReferenceFreeDetector
-    from mtdetect.render import render_article
+    from mtdetect.card.model import default_model_dir, reference_free_spec
+    from mtdetect.detect.reference_free import ReferenceFreeDetector
+    from mtdetect.report.render import render_article
 
     if not (default_model_dir(reference_free_spec()) / "card.json").exists():
         pytest.skip("models/reference-free is not built")

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from mtdetect.pairs import PairsError, check_trainable, parse_label, read_pairs
+from mtdetect.inputs.pairs import PairsError, check_trainable, parse_label, read_pairs
 from mtdetect.text import InputError
 
 
@@ -65,7 +65,7 @@ def test_file_problems(tmp_path):
 
 
 def test_unusable_training_sets(tmp_path):
-    from mtdetect.pairs import Pair
+    from mtdetect.inputs.pairs import Pair
 
     one_class = [Pair(f"r{i}", f"c{i}", 1) for i in range(50)]
     with pytest.raises(InputError, match="only 'mt' examples"):

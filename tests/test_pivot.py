@@ -9,8 +9,8 @@ import shutil
 import numpy as np
 import pytest
 
-from mtdetect.model import ModelError, seal_card
-from mtdetect.pivot import (
+from mtdetect.card.model import ModelError, seal_card
+from mtdetect.detect.pivot import (
     default_pivot_dir, guess_pivot, load_pivot_model, pair_features, save_pivot_model,
 )
 from mtdetect.text import split_sentences
@@ -33,7 +33,7 @@ def _pairs(cls: str, sents: list[str]) -> list[tuple[str, str]]:
 def tiny_pivot(tmp_path_factory):
     from sklearn.linear_model import LogisticRegression
 
-    from mtdetect.pivot import feature_matrix
+    from mtdetect.detect.pivot import feature_matrix
 
     sents = [s.text for s in split_sentences(SEED["original"].read_text(encoding="utf-8")) if len(s.text.split()) > 6]
     rows = [(r, c, cls) for cls in _SWAPS for r, c in _pairs(cls, sents)]
@@ -114,7 +114,7 @@ def test_honorifics_no_known_pivot_adds_make_it_abstain(tiny_pivot):
 
 
 def test_score_path_works_without_a_pivot_model(monkeypatch, tmp_path):
-    from mtdetect.score import SentenceResult, _pivot_guess
+    from mtdetect.detect.reference import SentenceResult, _pivot_guess
 
     monkeypatch.setenv("MTDETECT_PIVOT_MODEL", str(tmp_path / "absent"))
     s = SentenceResult(0, "Mr. XI came.", "scored", ["Xi came."], [0], "1:1", 0.9, 0.99, True)
@@ -127,8 +127,8 @@ needs_shipped = pytest.mark.skipif(not (default_pivot_dir() / "card.json").exist
 
 @needs_shipped
 def test_seed_roundtrip_has_a_pivot_field(embedder):
-    from mtdetect.render import render_article
-    from mtdetect.score import Detector
+    from mtdetect.report.render import render_article
+    from mtdetect.detect.reference import Detector
 
     r = Detector(embedder=embedder).score_article(SEED["roundtrip"].read_text(encoding="utf-8"),
                                                   SEED["original"].read_text(encoding="utf-8"))
@@ -162,8 +162,8 @@ def test_numpy_path_equals_the_skops_classifier():
     it must give the skops classifier's distribution."""
     import numpy as np
 
-    from mtdetect.model import load_model
-    from mtdetect.pivot import PivotModel, default_pivot_dir, murmur3_32, pivot_spec
+    from mtdetect.card.model import load_model
+    from mtdetect.detect.pivot import PivotModel, default_pivot_dir, murmur3_32, pivot_spec
 
     if not (default_pivot_dir() / "card.json").exists():
         pytest.skip("models/pivot is absent")

@@ -8,8 +8,8 @@ import json
 import numpy as np
 import pytest
 
-from mtdetect.protocol import article_accuracy, documents, run_matrix, sources_by_class, summary
-from mtdetect.sources import Caps, load_sources
+from mtdetect.learn.protocol import article_accuracy, documents, run_matrix, sources_by_class, summary
+from mtdetect.learn.sources import Caps, load_sources
 
 
 def _toy(shift_human_b: float = 0.0):

@@ -10,12 +10,12 @@ import pytest
 from typer.testing import CliRunner
 
 from mtdetect.cli import app
-from mtdetect.features.profile import chargram_matrix, mask_cues
-from mtdetect.features.solo import solo_feature_names, solo_features
-from mtdetect.model import ModelError, default_model_dir, load_model, reference_free_spec
-from mtdetect.reffree import VERDICT_MT, VERDICT_NONE, VERDICT_UNSURE, ReferenceFreeDetector, verdict_of
-from mtdetect.rfdata import Unit
-from mtdetect.rfmodel import design, family_matrix, masked_sentences, rf_feature_names
+from mtdetect.features.standalone.profile import chargram_matrix, mask_cues
+from mtdetect.features.standalone.solo import solo_feature_names, solo_features
+from mtdetect.card.model import ModelError, default_model_dir, load_model, reference_free_spec
+from mtdetect.detect.reference_free import VERDICT_MT, VERDICT_NONE, VERDICT_UNSURE, ReferenceFreeDetector, verdict_of
+from mtdetect.learn.reference_free_data import Unit
+from mtdetect.features.standalone.families import design, family_matrix, masked_sentences, rf_feature_names
 
 from conftest import SEED, _human_like, _mt_like
 
@@ -88,7 +88,7 @@ def _tiny_units() -> list[Unit]:
 
 @pytest.fixture(scope="module")
 def tiny_rf_model(tmp_path_factory):
-    from mtdetect.rftrain import RFConfig, train_reference_free
+    from mtdetect.learn.reference_free import RFConfig, train_reference_free
 
     out = tmp_path_factory.mktemp("rf") / "model"
     _, metrics = train_reference_free(_tiny_units(), out, RFConfig(families=FAST, min_doc_sentences=2))
@@ -166,7 +166,7 @@ def test_seeds_without_a_reference(shipped_rf):
 
 
 def test_heldout_table_reads_the_card():
-    from mtdetect.reffree import heldout_table
+    from mtdetect.detect.reference_free import heldout_table
 
     card = json.loads((default_model_dir(reference_free_spec()) / "card.json").read_text())
     rows = {r["source"]: r for r in heldout_table(card)}

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from mtdetect import report_html
+from mtdetect.report import html as report_html
 from mtdetect.cli import app
-from mtdetect.report_html import render_html
+from mtdetect.report.html import render_html
 
 from conftest import SEED
 
@@ -263,8 +263,8 @@ def rendered(chromium, tmp_path_factory, embedder):  # chromium first: skip befo
     """The 001 and 002 reports (shipped model) as Chromium rendered them: DOM and screenshot."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from mtdetect.render import render_article
-    from mtdetect.score import Detector
+    from mtdetect.report.render import render_article
+    from mtdetect.detect.reference import Detector
 
     exe = chromium
     det = Detector(embedder=embedder)

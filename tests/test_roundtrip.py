@@ -1,4 +1,4 @@
-"""Tests for mtdetect.roundtrip (need the apertium binary; skipped without it)."""
+"""Tests for mtdetect.learn.roundtrip (need the apertium binary; skipped without it)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from mtdetect import roundtrip as rt
+from mtdetect.learn import roundtrip as rt
 
 if shutil.which("apertium") is None:
     pytest.skip("apertium is not installed", allow_module_level=True)

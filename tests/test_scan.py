@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from mtdetect import documents
+from mtdetect.inputs import documents
 from mtdetect.cli import app
-from mtdetect.documents import Document, iter_documents
+from mtdetect.inputs.documents import Document, iter_documents
 from mtdetect.scan import BatchResult, IdSet, ResultFile, ScanConfig, scan, score_batch, scorer_factory
 from mtdetect.text import InputError, split_sentences
 
@@ -73,7 +73,7 @@ def scorer():
 
 
 def test_shared_batch_equals_scoring_each_article_alone(scorer):
-    from mtdetect.score import Detector
+    from mtdetect.detect.reference import Detector
 
     rows = seed_records()
     result = score_batch(scorer, [Document(r["id"], r["text"], r["reference"]) for r in rows])
@@ -234,7 +234,7 @@ def test_iter_documents_streams_jsonl_gz_and_directories(tmp_path, monkeypatch):
 
 
 def test_embedding_batches_are_bounded_in_tokens_and_never_padded():
-    from mtdetect.embed import _chunks
+    from mtdetect.embed.minilm import _chunks
 
     lengths = sorted([5] * 100 + [7] * 3 + [60] * 70 + [256] * 40)
     chunks = _chunks(lengths, 64, 4096)
@@ -270,7 +270,7 @@ def test_cli_scan_end_to_end(tmp_path):
 
 
 def test_progress_line_shows_rates_and_eta(monkeypatch):
-    from mtdetect import progress
+    from mtdetect.report import progress
 
     now = [100.0]
     bar = progress.RateProgress("scan: ")
@@ -290,7 +290,7 @@ def test_progress_line_shows_rates_and_eta(monkeypatch):
     (["--index", "idx", "--reference-free"], 2, "choose one of --index and --reference-free"),
 ])
 def test_cli_scan_modes_fail_early_in_a_build_without_them(tmp_path, monkeypatch, args, code, message):
-    for name in ("mtdetect.reffree", "mtdetect.index"):
+    for name in ("mtdetect.detect.reference_free", "mtdetect.detect.index"):
         monkeypatch.setitem(sys.modules, name, None)  # as in a build that lacks them: import fails
     src = write_jsonl(tmp_path / "in.jsonl", small_records(1))
     r = runner.invoke(app, ["scan", str(src), "--out", str(tmp_path / "o.jsonl"), *args])
@@ -308,7 +308,7 @@ def test_cli_scan_refuses_a_text_directory_without_a_mode(tmp_path):
 def test_records_without_reference_go_through_the_index_or_reference_free(tmp_path):
     """--index finds 001's original (000) and scores against it; 004 has none and falls back to
     reference-free; --reference-free scores both on their own English."""
-    from mtdetect.index import build_index
+    from mtdetect.detect.index import build_index
 
     build_index([(SEED["original"].name, SEED["original"].read_text(encoding="utf-8"))], tmp_path / "idx")
     src = tmp_path / "in.jsonl"

@@ -2,8 +2,8 @@
 
 import pytest
 
-from mtdetect.model import default_model_dir
-from mtdetect.score import Detector
+from mtdetect.card.model import default_model_dir
+from mtdetect.detect.reference import Detector
 
 from conftest import SEED
 
@@ -41,7 +41,7 @@ def test_copy_and_unrelated(detector):
     assert other.verdict == "unrelated"
     # chance alignments are not translations: nothing is scored as MT, and the output says why
     assert other.n_scored == 0 and other.flagged_fraction == 0 and not any(s.flagged for s in other.sentences)
-    from mtdetect.render import render_article
+    from mtdetect.report.render import render_article
 
     assert "unrelated: only" in render_article(other, "text")
 

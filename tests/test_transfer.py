@@ -3,7 +3,7 @@ protocol itself is tested in test_protocol.py."""
 
 import numpy as np
 
-from mtdetect.transfer import ArticleModel, article_features, fit_article_model
+from mtdetect.detect.article import ArticleModel, article_features, fit_article_model
 
 
 def test_article_model_separates_and_round_trips_through_json():

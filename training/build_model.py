@@ -1,4 +1,4 @@
-"""Rebuild the shipped model in models/default from ../shared/data and the round trips made from it.
+"""Rebuild the shipped model in mtdetect/models/default from ../shared/data and the round trips made from it.
 
 Seeded and deterministic: running it again reproduces the card's metrics.
 
@@ -24,12 +24,12 @@ from pathlib import Path
 
 from _common import REPO, SHARED, WORK, log, parser
 
-from mtdetect.sources import Caps, load_sources
-from mtdetect.train import TrainConfig, train
+from mtdetect.learn.sources import Caps, load_sources
+from mtdetect.learn.train import TrainConfig, train
 
 
 def main() -> int:
-    ap = parser(__doc__, out=REPO / "models" / "default", seed=13)
+    ap = parser(__doc__, out=REPO / "mtdetect" / "models" / "default", seed=13)
     ap.add_argument("--shared", type=Path, default=SHARED, help="../shared/data")
     ap.add_argument("--work", type=Path, default=WORK, help="where the round trips were written")
     args = ap.parse_args()

@@ -1,4 +1,4 @@
-"""Rebuild the pivot-guess model in models/pivot from data with known pivots.
+"""Rebuild the pivot-guess model in mtdetect/models/pivot from data with known pivots.
 
     python training/make_roundtrips.py     # once: Apertium round trips of WMT references
     python training/build_pivot.py
@@ -30,7 +30,7 @@ import numpy as np
 
 from _common import REPO, parser  # also puts the repository on sys.path
 
-from mtdetect.pivot import (
+from mtdetect.detect.pivot import (
     UNSEEN_P, adds_honorific, aggregate, feature_matrix, language_of, save_pivot_model, unseen_honorific_p,
 )
 from mtdetect.text import normalize
@@ -194,7 +194,7 @@ def article_eval(arts, classes: list[str], temperature: float, threshold: float,
 
 
 def main() -> None:
-    ap = parser(__doc__, sources=True, out=REPO / "models" / "pivot", seed=0)
+    ap = parser(__doc__, sources=True, out=REPO / "mtdetect" / "models" / "pivot", seed=0)
     ap.add_argument("--per-class", type=int, default=6000)
     ap.add_argument("--wmt-systems-per-segment", type=int, default=2)
     ap.add_argument("--C", type=float, nargs="+", default=[0.1, 0.25, 0.5],

@@ -2,7 +2,7 @@
 
     python training/build_reffree.py data       # standalone sentences -> training/work/rf/units.jsonl.gz
     python training/build_reffree.py loso       # leave-one-source-out table per feature family + cue ablations
-    python training/build_reffree.py train      # fit the shipped model -> models/reference-free
+    python training/build_reffree.py train      # fit the shipped model -> mtdetect/models/reference-free
 
 Data (never the seeds): ASAP essays and their Google Translate round trips (fr, zh); tweets
 and their opus-mt round trips (de, ru, is); Apertium round trips of ASSET / KJV / WMT
@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 from _common import REPO as ROOT, SHARED, log, parser  # also puts the repository on sys.path
 
-from mtdetect import rfdata
+from mtdetect.learn import reference_free_data as rfdata
 
 WORK = ROOT / "training" / "work" / "rf"
 APERTIUM = {"roundtrips-asset.jsonl.gz": "asset", "roundtrips-bible.jsonl.gz": "bible",
@@ -57,9 +57,9 @@ def build_data(args) -> None:
 
 
 def blocks_for(units, families, misspellings: bool = True) -> dict:
-    from mtdetect.cache import CachedEncoder
-    from mtdetect.embed import default_embedder
-    from mtdetect.rftrain import compute_blocks
+    from mtdetect.embed.cache import CachedEncoder
+    from mtdetect.embed.minilm import default_embedder
+    from mtdetect.learn.reference_free import compute_blocks
 
     t0 = time.perf_counter()
     enc = CachedEncoder(default_embedder(), WORK / "cache") if "minilm" in families else None
@@ -74,7 +74,7 @@ def cue_matrix(texts) -> np.ndarray:
     hashtags/mentions, lowercase 'i', brackets and backticks."""
     import re
 
-    from mtdetect.features.profile import in_vocabulary
+    from mtdetect.features.standalone.profile import in_vocabulary
 
     rows = []
     for t in texts:
@@ -97,13 +97,13 @@ def _table(results: dict) -> str:
 
 
 def run_loso(args) -> None:
-    from mtdetect.rftrain import RFConfig, _auc, doc_means, leave_one_source_out
+    from mtdetect.learn.reference_free import RFConfig, _auc, doc_means, leave_one_source_out
 
     units = rfdata.read_units(WORK / args.units)
     if args.exclude:
         units = [u for u in units if not u.source.startswith(tuple(args.exclude.split(",")))]
     if args.min_lower_zipf is not None:  # mask variant, for the comparison only
-        from mtdetect.features import profile
+        from mtdetect.features.standalone import profile
 
         profile.MIN_LOWER_ZIPF = args.min_lower_zipf
         profile.in_vocabulary.cache_clear()
@@ -122,10 +122,10 @@ def run_loso(args) -> None:
     if args.ablation:
         best = tuple(args.ablation.split("+"))
         cfg = RFConfig(families=best, C=args.C, dense_weight=args.dense_weight)
-        from mtdetect import rfmodel
+        from mtdetect.features.standalone import families as rfmodel
 
         log("== cues only (raw text, no mask)")
-        from mtdetect import rftrain
+        from mtdetect.learn import reference_free as rftrain
 
         rfmodel.DENSE = rftrain.DENSE = rfmodel.DENSE + ("cues",)
         cue = {"cues": cue_matrix([u.text for u in units])}
@@ -163,7 +163,7 @@ def run_loso(args) -> None:
 
 
 def main() -> None:
-    ap = parser(__doc__, out=ROOT / "models" / "reference-free", seed=15)
+    ap = parser(__doc__, out=ROOT / "mtdetect" / "models" / "reference-free", seed=15)
     ap.add_argument("stage", choices=["data", "loso", "train"])
     ap.add_argument("--essays", type=int, default=400)
     ap.add_argument("--tweets", type=int, default=2400)
@@ -187,14 +187,14 @@ def main() -> None:
 
 
 def train_stage(args) -> None:
-    from mtdetect.rftrain import RFConfig, train_reference_free
+    from mtdetect.learn.reference_free import RFConfig, train_reference_free
 
     units = rfdata.read_units(WORK / args.units)
     families = tuple(args.families.split(","))
     enc = None
     if "minilm" in families:
-        from mtdetect.cache import CachedEncoder
-        from mtdetect.embed import default_embedder
+        from mtdetect.embed.cache import CachedEncoder
+        from mtdetect.embed.minilm import default_embedder
 
         enc = CachedEncoder(default_embedder(), WORK / "cache")
     cfg = RFConfig(families=families, C=args.C, dense_weight=args.dense_weight)

@@ -20,13 +20,13 @@ import time
 import numpy as np
 from _common import SHARED, WORK, log, parser
 
-from mtdetect.cache import CachedEncoder
-from mtdetect.embed import Embedder
+from mtdetect.embed.cache import CachedEncoder
+from mtdetect.embed.minilm import Embedder
 from mtdetect.features import feature_names, group_of
-from mtdetect.pairs import Pair
-from mtdetect.protocol import run_matrix, summary
-from mtdetect.sources import Caps, load_sources
-from mtdetect.train import TrainConfig, prepare, transfer_fitter
+from mtdetect.inputs.pairs import Pair
+from mtdetect.learn.protocol import run_matrix, summary
+from mtdetect.learn.sources import Caps, load_sources
+from mtdetect.learn.train import TrainConfig, prepare, transfer_fitter
 
 CACHE = WORK / "features.npz"
 # How much was edited, not how: these flip sign from one source to the next.
@@ -106,8 +106,8 @@ def hashed() -> None:
     words and character n-grams (pivot.feature_matrix), uncalibrated (AUC is what it measures)."""
     from sklearn.linear_model import LogisticRegression
 
-    from mtdetect.pivot import feature_matrix as hashed_matrix
-    from mtdetect.train import sample_weights
+    from mtdetect.detect.pivot import feature_matrix as hashed_matrix
+    from mtdetect.learn.train import sample_weights
 
     X, y, groups, pairs, extra = load()
     H = hashed_matrix(extra["refs"], extra["cands"]).tocsr()

@@ -29,8 +29,8 @@ import numpy as np
 from _common import REPO, SHARED, log, parser
 
 from mtdetect.align import AlignConfig, align
-from mtdetect.cache import CachedEncoder
-from mtdetect.embed import Embedder
+from mtdetect.embed.cache import CachedEncoder
+from mtdetect.embed.minilm import Embedder
 from mtdetect.features.lexicon import zipf
 from mtdetect.text import split_sentences, tokenize
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from _common import REPO, SHARED, log, parser  # also puts the repository on sys.path
 
-from mtdetect.roundtrip import PIVOTS, RoundTripError, available_pivots, check_pivot, roundtrip
+from mtdetect.learn.roundtrip import PIVOTS, RoundTripError, available_pivots, check_pivot, roundtrip
 
 CORPORA = {  # corpus -> (file in ../shared/data, domain, default --limit)
     "wmt": ("wmt_mt_vs_human.jsonl.gz", "news", 3000),

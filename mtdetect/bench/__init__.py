@@ -28,13 +28,13 @@ matrix), without_reference, speed, plots, tables and report (the Markdown writer
 which calls them in order).
 """
 
-from .baselines import baseline_matrix, chrf_scores, fit_ngram, make_ngram_classifier
-from .config import DEFAULT_OUT, FULL, GROUPS, METHODS, QUICK, RECORD_DIR, BenchConfig, Sizes
-from .evaluation import evaluate, row_metrics
-from .plots import plots_unavailable
-from .report import render_report
-from .run import BenchReport, run_bench
-from .transfer import acceptance, render_transfer
+from mtdetect.bench.baselines import baseline_matrix, chrf_scores, fit_ngram, make_ngram_classifier
+from mtdetect.bench.config import DEFAULT_OUT, FULL, GROUPS, METHODS, QUICK, RECORD_DIR, BenchConfig, Sizes
+from mtdetect.bench.evaluation import evaluate, row_metrics
+from mtdetect.bench.plots import plots_unavailable
+from mtdetect.bench.report import render_report
+from mtdetect.bench.run import BenchReport, run_bench
+from mtdetect.bench.transfer import acceptance, render_transfer
 
 __all__ = [
     "BenchConfig", "BenchReport", "DEFAULT_OUT", "FULL", "GROUPS", "METHODS", "QUICK", "RECORD_DIR", "Sizes",

@@ -13,13 +13,13 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ..features.similarity import chrf
-from ..metrics import pick_threshold
-from ..pairs import Pair
-from ..protocol import run_matrix, summary
-from ..train import sample_weights
-from .config import step
-from .evaluation import Scorer
+from mtdetect.features.similarity import chrf
+from mtdetect.learn.metrics import pick_threshold
+from mtdetect.inputs.pairs import Pair
+from mtdetect.learn.protocol import run_matrix, summary
+from mtdetect.learn.train import sample_weights
+from mtdetect.bench.config import step
+from mtdetect.bench.evaluation import Scorer
 
 
 def chrf_scores(references: Sequence[str], candidates: Sequence[str]) -> np.ndarray:

@@ -7,8 +7,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..features import GROUPS as FEATURE_GROUPS
-from ..progress import log
+from mtdetect.features import GROUPS as FEATURE_GROUPS
+from mtdetect.report.progress import log
 
 ROOT = Path(__file__).resolve().parent.parent.parent  # the repository (seeds/, training/, benchmarks/)
 SEEDS = ROOT / "seeds"

@@ -9,9 +9,9 @@ import random
 from collections import defaultdict
 from pathlib import Path
 
-from ..pairs import Pair
-from ..sources import Caps, load_sources
-from .config import WMT_FILE
+from mtdetect.inputs.pairs import Pair
+from mtdetect.learn.sources import Caps, load_sources
+from mtdetect.bench.config import WMT_FILE
 
 EVERYTHING = Caps(essays=10**9, tweets=10**9, apertium=10**9, human=10**9)
 

@@ -6,7 +6,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..metrics import binary_metrics
+from mtdetect.learn.metrics import binary_metrics
 
 Scorer = Callable[[Any], np.ndarray]
 

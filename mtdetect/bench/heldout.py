@@ -13,13 +13,13 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ..embed import pair_cosines
-from ..pairs import Pair, read_pairs
-from ..train import prepare
-from .baselines import baseline_scores
-from .config import METHODS
-from .evaluation import Scorer, evaluate
-from .tables import rows_table
+from mtdetect.embed.minilm import pair_cosines
+from mtdetect.inputs.pairs import Pair, read_pairs
+from mtdetect.learn.train import prepare
+from mtdetect.bench.baselines import baseline_scores
+from mtdetect.bench.config import METHODS
+from mtdetect.bench.evaluation import Scorer, evaluate
+from mtdetect.bench.tables import rows_table
 
 
 def bench_extra_pairs(files: Sequence[str], encoder: Any, model: Any, ngram_all: Scorer | None,

@@ -8,13 +8,13 @@ from typing import Any
 
 import numpy as np
 
-from .config import GROUPS
+from mtdetect.bench.config import GROUPS
 
 
 def _save_fig(fig: Any, path: Path) -> None:
     import matplotlib.pyplot as plt
 
-    from ..outputs import write_file
+    from mtdetect.outputs import write_file
 
     buf = io.BytesIO()
     try:

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .heldout import render_pairs
-from .seeds import render_seeds
-from .speed import render_speed
-from .tables import fmt, table
-from .transfer import acceptance, has_matrix, render_transfer
-from .without_reference import render_without_reference
+from mtdetect.bench.heldout import render_pairs
+from mtdetect.bench.seeds import render_seeds
+from mtdetect.bench.speed import render_speed
+from mtdetect.bench.tables import fmt, table
+from mtdetect.bench.transfer import acceptance, has_matrix, render_transfer
+from mtdetect.bench.without_reference import render_without_reference
 
 
 def loss_sentences(rows: list[dict]) -> list[str]:
@@ -101,6 +101,6 @@ def render_report(res: dict) -> str:
 
 def atomic_write(path: Path, text: str) -> None:
     """One file of the bench's folder (checked by run_bench before the run), by outputs.py's policy."""
-    from ..outputs import write_file
+    from mtdetect.outputs import write_file
 
     write_file(path, text, force=True)

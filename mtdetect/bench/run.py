@@ -13,18 +13,18 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from ..cache import CachedEncoder
-from ..train import TrainConfig
-from ..outputs import BENCH_DIR, check_target
-from .config import RECORD_DIR, ROOT, WMT_FILE, WORK_DIR, BenchConfig, Sizes, reset_clock, step
-from .data import load_matrix_sample, wmt_speed_samples
-from .heldout import bench_extra_pairs
-from .plots import plots_unavailable, write_plots
-from .report import atomic_write, render_report
-from .seeds import bench_seeds, seed_sentences_row
-from .speed import bench_speed
-from .transfer import bench_transfer, summary_lines
-from .without_reference import bench_without_reference
+from mtdetect.embed.cache import CachedEncoder
+from mtdetect.learn.train import TrainConfig
+from mtdetect.outputs import BENCH_DIR, check_target
+from mtdetect.bench.config import RECORD_DIR, ROOT, WMT_FILE, WORK_DIR, BenchConfig, Sizes, reset_clock, step
+from mtdetect.bench.data import load_matrix_sample, wmt_speed_samples
+from mtdetect.bench.heldout import bench_extra_pairs
+from mtdetect.bench.plots import plots_unavailable, write_plots
+from mtdetect.bench.report import atomic_write, render_report
+from mtdetect.bench.seeds import bench_seeds, seed_sentences_row
+from mtdetect.bench.speed import bench_speed
+from mtdetect.bench.transfer import bench_transfer, summary_lines
+from mtdetect.bench.without_reference import bench_without_reference
 
 
 def shown_path(path: Path) -> str:
@@ -82,8 +82,8 @@ class _Parts:
 
 def run_bench(config: BenchConfig) -> BenchReport:
     """Run every part the environment allows and write report.md, results.json and the plots."""
-    from ..embed import Embedder
-    from ..score import Detector
+    from mtdetect.embed.minilm import Embedder
+    from mtdetect.detect.reference import Detector
 
     reset_clock()
     t_start = time.perf_counter()
@@ -92,7 +92,7 @@ def run_bench(config: BenchConfig) -> BenchReport:
     if out_dir.resolve() != RECORD_DIR.resolve():  # the record folder also holds other benchmarks' files
         check_target(out_dir, BENCH_DIR, config.force, config.pairs)
     if config.pairs:  # a bad --pairs file is refused now, not after loading models and the long run
-        from ..pairs import read_pairs
+        from mtdetect.inputs.pairs import read_pairs
 
         for path in config.pairs:
             read_pairs([path], require_label=True)

@@ -7,11 +7,11 @@ from typing import Any
 
 import numpy as np
 
-from ..embed import pair_cosines
-from ..features import feature_matrix
-from .config import METHODS, SEED_EXPECTED, SEEDS
-from .heldout import shipped_row
-from .tables import fmt, rows_table, table
+from mtdetect.embed.minilm import pair_cosines
+from mtdetect.features import feature_matrix
+from mtdetect.bench.config import METHODS, SEED_EXPECTED, SEEDS
+from mtdetect.bench.heldout import shipped_row
+from mtdetect.bench.tables import fmt, rows_table, table
 
 
 def bench_seeds(detector: Any) -> tuple[list[dict], list[tuple[str, str, int]]]:

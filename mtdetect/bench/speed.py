@@ -16,10 +16,10 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..features import feature_matrix
-from ..text import split_sentences
-from .config import ROOT, SEEDS, Sizes
-from .tables import table
+from mtdetect.features import feature_matrix
+from mtdetect.text import split_sentences
+from mtdetect.bench.config import ROOT, SEEDS, Sizes
+from mtdetect.bench.tables import table
 
 
 def _best_time(fn: Callable[[], Any], repeats: int) -> float:
@@ -56,7 +56,7 @@ def bench_speed(detector: Any, model_dir: Path | None, pair_samples: dict[str, l
     """Sentences/s per stage on the seeds, and pairs/s on each named sample of WMT pairs, each as
     a ratio to the embedding floor. Pair throughput is bound by the distinct texts to embed, so
     each sample reports how many it has per pair."""
-    from ..align import align
+    from mtdetect.align import align
 
     files = sorted(SEEDS.glob("0*.txt"))
     ref_text = files[0].read_text(encoding="utf-8")

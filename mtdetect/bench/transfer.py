@@ -8,14 +8,14 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ..embed import pair_cosines
-from ..features import group_of
-from ..pairs import Pair
-from ..protocol import run_matrix
-from ..train import TrainConfig, matrix_metrics, prepare, transfer_fitter
-from .baselines import baseline_matrix
-from .config import GROUPS, Sizes, step
-from .tables import fmt, table
+from mtdetect.embed.minilm import pair_cosines
+from mtdetect.features import group_of
+from mtdetect.inputs.pairs import Pair
+from mtdetect.learn.protocol import run_matrix
+from mtdetect.learn.train import TrainConfig, matrix_metrics, prepare, transfer_fitter
+from mtdetect.bench.baselines import baseline_matrix
+from mtdetect.bench.config import GROUPS, Sizes, step
+from mtdetect.bench.tables import fmt, table
 
 # Acceptance targets of issue 14, on the matrix of the committed model
 MAX_FPR = 0.10  # every left-out human-rewrite source

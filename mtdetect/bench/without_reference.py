@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .config import SEEDS
-from .tables import fmt, table
+from mtdetect.bench.config import SEEDS
+from mtdetect.bench.tables import fmt, table
 
 
 # The reference-free card names some sources differently (its folds split tweets by pivot).
@@ -25,10 +25,10 @@ def bench_without_reference(detector: Any) -> dict:
     next to the reference model's worst left-out cell for the same source (its card's matrix)."""
     import tempfile
 
-    from ..index import ArchiveIndex, build_index
-    from ..model import default_model_dir, reference_free_spec
-    from ..reffree import ReferenceFreeDetector
-    from ..score import score_with_index
+    from mtdetect.detect.index import ArchiveIndex, build_index
+    from mtdetect.card.model import default_model_dir, reference_free_spec
+    from mtdetect.detect.reference_free import ReferenceFreeDetector
+    from mtdetect.detect.reference import score_with_index
 
     files = sorted(SEEDS.glob("0*.txt"))
     rf = ReferenceFreeDetector()

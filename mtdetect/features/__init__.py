@@ -15,8 +15,8 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from . import collocation, edits, lexical, literal, similarity, surface
-from .base import Evidence, Group, PairView
+from mtdetect.features import collocation, edits, lexical, literal, similarity, surface
+from mtdetect.features.base import Evidence, Group, PairView
 
 FEATURE_VERSION = "5"
 
@@ -82,7 +82,7 @@ def feature_matrix(
     """Stack pair features into an (n, d) float matrix with its column names."""
     items = zip(references, candidates, cosines)
     if progress:
-        from ..progress import track
+        from mtdetect.report.progress import track
 
         items = track(items, total=len(references), label="features")
     rows = [pair_features(r, c, float(e)) for r, c, e in items]

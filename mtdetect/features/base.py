@@ -6,7 +6,7 @@ import difflib
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from ..text import normalize, tokenize
+from mtdetect.text import normalize, tokenize
 
 
 MAX_TOKENS = 300

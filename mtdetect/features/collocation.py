@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import math
 
-from .base import Evidence, Group, PairView
-from .lexicon import bigram_log_count, is_content, zipf
+from mtdetect.features.base import Evidence, Group, PairView
+from mtdetect.features.lexicon import bigram_log_count, is_content, zipf
 
 # Expected sign of each feature's effect on p(MT) (0 = learned freely).
 DIRECTIONS = {"col_cand_unseen": +1}

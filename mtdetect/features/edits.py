@@ -22,10 +22,10 @@ or grammar shifts as well: "Mr." is house style in many newsrooms.
 
 from __future__ import annotations
 
-from .base import Group, PairView
-from .lexicon import STOPWORDS, is_content
-from .literal import relation
-from .surface import HONORIFICS
+from mtdetect.features.base import Group, PairView
+from mtdetect.features.lexicon import STOPWORDS, is_content
+from mtdetect.features.literal import relation
+from mtdetect.features.surface import HONORIFICS
 
 AUX = frozenset("has have had having was were been being is are am be will would shall did does do".split())
 LONG = 4  # an insertion/deletion of this many content words or more is a clause, not a grammar shift

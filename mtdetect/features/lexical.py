@@ -10,8 +10,8 @@ from __future__ import annotations
 import bisect
 from collections import Counter
 
-from .base import Group, PairView
-from .lexicon import STOPWORDS, is_content
+from mtdetect.features.base import Group, PairView
+from mtdetect.features.lexicon import STOPWORDS, is_content
 
 
 # Expected sign of each feature's effect on p(MT): a round trip keeps the reference's words,

@@ -18,8 +18,8 @@ import gzip
 from functools import lru_cache
 from pathlib import Path
 
-from .base import Evidence, Group, PairView
-from .lexicon import is_content
+from mtdetect.features.base import Evidence, Group, PairView
+from mtdetect.features.lexicon import is_content
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "literal_pairs.tsv.gz"
 MAX_SPAN = 4  # longer replacements are restructurings, not word swaps

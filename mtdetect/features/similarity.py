@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 
-from .base import Group, PairView
+from mtdetect.features.base import Group, PairView
 
 
 # Expected sign of each feature's effect on p(MT) for a round trip (0 = learned freely).

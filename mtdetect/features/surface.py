@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-from .base import Evidence, Group, PairView
-from .lexicon import zipf
+from mtdetect.features.base import Evidence, Group, PairView
+from mtdetect.features.lexicon import zipf
 
 # Every surface trace the reference lacks can only be evidence of MT. An added honorific is
 # shown as evidence but is no feature here: "Mr." is house style in many newsrooms, so it

@@ -31,12 +31,12 @@ Records and their order
   * Lines are written in completion order, not input order; compare runs by id.
 """
 
-from ..embed import BatchEncoder
-from .batch import ENGINES, BatchResult, BatchScorer, ScanConfig, score_batch
-from .engines import ScanAborted
-from .job import ScanSummary, default_workers, scan
-from .mode import scorer_factory
-from .output import IdSet, ResultFile
+from mtdetect.embed.minilm import BatchEncoder
+from mtdetect.scan.batch import ENGINES, BatchResult, BatchScorer, ScanConfig, score_batch
+from mtdetect.scan.engines import ScanAborted
+from mtdetect.scan.job import ScanSummary, default_workers, scan
+from mtdetect.scan.mode import scorer_factory
+from mtdetect.scan.output import IdSet, ResultFile
 
 __all__ = [
     "ScanConfig", "ScanSummary", "ScanAborted", "BatchEncoder", "BatchResult", "BatchScorer", "scorer_factory",

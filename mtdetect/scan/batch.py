@@ -7,9 +7,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
-from ..documents import Document
-from ..embed import BatchEncoder
-from ..errors import InputError
+from mtdetect.inputs.documents import Document
+from mtdetect.embed.minilm import BatchEncoder
+from mtdetect.inputs.errors import InputError
 
 
 ENGINES = ("local", "ray")
@@ -54,8 +54,8 @@ def _encode_line(record: dict) -> bytes:
 
 def _article_text(text: str, name: str) -> str:
     """The checks `score` applies to a file, applied to one record's text."""
-    from ..guard import check_input_size, html_to_text, looks_like_html
-    from ..text import iter_sentences, looks_binary
+    from mtdetect.inputs.guard import check_input_size, html_to_text, looks_like_html
+    from mtdetect.text import iter_sentences, looks_binary
 
     check_input_size(len(text.encode("utf-8", "surrogatepass")), name)
     if looks_binary(text):  # as read_text refuses a file
@@ -83,7 +83,7 @@ class BatchScorer:
         return self.detector.signature
 
     def _prepare(self, doc: Document) -> tuple[str, str | None]:
-        from ..guard import check_article, check_article_pair, check_english
+        from mtdetect.inputs.guard import check_article, check_article_pair, check_english
 
         if doc.error:
             raise InputError(doc.error)
@@ -107,7 +107,7 @@ class BatchScorer:
 
     def score(self, docs: Sequence[Document]) -> BatchResult:
         """One output line per document (scored, or an error line); embeddings shared by the batch."""
-        from ..text import split_sentences
+        from mtdetect.text import split_sentences
 
         out = BatchResult()
         ready: list[tuple[Document, str, str | None, int]] = []

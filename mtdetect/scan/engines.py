@@ -10,9 +10,9 @@ from typing import Callable, Iterator
 
 import numpy as np
 
-from ..documents import Document
-from ..errors import InputError
-from .batch import BatchResult, BatchScorer, score_batch
+from mtdetect.inputs.documents import Document
+from mtdetect.inputs.errors import InputError
+from mtdetect.scan.batch import BatchResult, BatchScorer, score_batch
 
 
 class ScanAborted(RuntimeError):

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
-from ..documents import Document, count_documents, iter_documents
-from ..errors import InputError
-from .batch import ENGINES, BatchScorer, ScanConfig
-from .engines import run_local, run_ray, usable_cores
-from .mode import scorer_factory
-from .output import IdSet, ResultFile
+from mtdetect.inputs.documents import Document, count_documents, iter_documents
+from mtdetect.inputs.errors import InputError
+from mtdetect.scan.batch import ENGINES, BatchScorer, ScanConfig
+from mtdetect.scan.engines import run_local, run_ray, usable_cores
+from mtdetect.scan.mode import scorer_factory
+from mtdetect.scan.output import IdSet, ResultFile
 
 
 @dataclass
@@ -92,7 +92,7 @@ def scan(inputs: Sequence[str], out: str | Path, config: ScanConfig = ScanConfig
     unless `force` (outputs.py's policy)."""
     import threading
 
-    from ..progress import RateProgress, is_quiet
+    from mtdetect.report.progress import RateProgress, is_quiet
 
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {ENGINES}")
@@ -100,7 +100,7 @@ def scan(inputs: Sequence[str], out: str | Path, config: ScanConfig = ScanConfig
         if path != "-" and not Path(path).exists():
             raise InputError(f"{path}: no such file or directory")
     if config.cache:  # before any worker starts, so a bad cache is one clear error, not a dead worker
-        from ..cache import prepare_cache_dir
+        from mtdetect.embed.cache import prepare_cache_dir
 
         prepare_cache_dir()
     if workers is None and engine == "local":

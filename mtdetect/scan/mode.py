@@ -5,9 +5,9 @@ from __future__ import annotations
 import functools
 from typing import Any, Callable
 
-from ..embed import BatchEncoder
-from ..errors import InputError
-from .batch import BatchScorer, ScanConfig
+from mtdetect.embed.minilm import BatchEncoder
+from mtdetect.inputs.errors import InputError
+from mtdetect.scan.batch import BatchScorer, ScanConfig
 
 
 def _optional(module: str, name: str, option: str) -> Any:
@@ -22,35 +22,35 @@ def _optional(module: str, name: str, option: str) -> Any:
 
 # What each mode needs beyond reference scoring (checked in the driver before any worker starts).
 _MODE_NEEDS = {
-    "reference-free": [("mtdetect.reffree", "ReferenceFreeDetector")],
-    "index": [("mtdetect.index", "ArchiveIndex"), ("mtdetect.score", "score_with_index"),
-              ("mtdetect.reffree", "ReferenceFreeDetector")],
+    "reference-free": [("mtdetect.detect.reference_free", "ReferenceFreeDetector")],
+    "index": [("mtdetect.detect.index", "ArchiveIndex"), ("mtdetect.detect.reference", "score_with_index"),
+              ("mtdetect.detect.reference_free", "ReferenceFreeDetector")],
 }
 
 
 def _reference_free_fallback(config: ScanConfig, detector: Any) -> Callable[[str], Any]:  # noqa: ARG001
     """Records without a reference, --reference-free: the reference-free model on the text alone."""
-    rf = _optional("mtdetect.reffree", "ReferenceFreeDetector", "--reference-free")(threshold=config.threshold)
+    rf = _optional("mtdetect.detect.reference_free", "ReferenceFreeDetector", "--reference-free")(threshold=config.threshold)
     return rf.score_article
 
 
 def _index_fallback(config: ScanConfig, detector: Any) -> Callable[[str], Any]:
     """Records without a reference, --index: find the original in the archive and score against it
     (reference-free when the archive has none), as `mtdetect score SUSPECT --index` does."""
-    archive = _optional("mtdetect.index", "ArchiveIndex", "--index")(config.index)
-    score_with_index = _optional("mtdetect.score", "score_with_index", "--index")
-    rf = _optional("mtdetect.reffree", "ReferenceFreeDetector", "--index")()
+    archive = _optional("mtdetect.detect.index", "ArchiveIndex", "--index")(config.index)
+    score_with_index = _optional("mtdetect.detect.reference", "score_with_index", "--index")
+    rf = _optional("mtdetect.detect.reference_free", "ReferenceFreeDetector", "--index")()
     return lambda text: score_with_index(detector, archive, text, rf)
 
 
 def build_scorer(config: ScanConfig, fallback: Callable | None) -> BatchScorer:
     """What each worker calls once: the embedding model, the Detector, the mode's fallback."""
-    from ..embed import Embedder
-    from ..score import Detector
+    from mtdetect.embed.minilm import Embedder
+    from mtdetect.detect.reference import Detector
 
     embedder = Embedder(threads=config.threads)
     if config.cache:
-        from ..cache import CachedEncoder
+        from mtdetect.embed.cache import CachedEncoder
 
         encoder = BatchEncoder(CachedEncoder(embedder))
     else:

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import InputError
-from ..outputs import OutputError, check_append_target
-from .batch import BatchResult
+from mtdetect.inputs.errors import InputError
+from mtdetect.outputs import OutputError, check_append_target
+from mtdetect.scan.batch import BatchResult
 
 _RECORD_START = b'{"id": '  # every line a scan writes begins so (json.dumps of {"id": ..., ...})
 

@@ -31,11 +31,11 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from . import __version__
-from .budget import check_zip, loads_strict
-from .outputs import MODEL_DIR, replace_dir
-from .features import FEATURE_VERSION, feature_names
-from .text import InputError
+from mtdetect import __version__
+from mtdetect.inputs.budget import check_zip, loads_strict
+from mtdetect.outputs import MODEL_DIR, replace_dir
+from mtdetect.features import FEATURE_VERSION, feature_names
+from mtdetect.text import InputError
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ def reference_spec() -> FeatureSpec:
 
 
 def reference_free_spec() -> FeatureSpec:
-    from .rfmodel import RF_FEATURE_VERSION, rf_feature_names
+    from mtdetect.features.standalone.families import RF_FEATURE_VERSION, rf_feature_names
 
     return FeatureSpec("reference-free", RF_FEATURE_VERSION, rf_feature_names, "reference-free", "rf")
 
@@ -83,7 +83,8 @@ def seal_card(card: dict) -> dict:
 # Anything else in a model file is refused at load time. These are exactly what the two
 # supported configurations (logistic or boosted trees, sigmoid or isotonic) produce.
 TRUSTED_TYPES = [
-    "mtdetect.linear.ClippedLogistic",
+    "mtdetect.card.linear.ClippedLogistic",
+    "mtdetect.linear.ClippedLogistic",  # where model files written before the card/ package look for it
     "mtdetect.model.ClippedLogistic",
     "sklearn.calibration._CalibratedClassifier",
     "sklearn.calibration._SigmoidCalibration",
@@ -92,10 +93,10 @@ TRUSTED_TYPES = [
 
 
 def __getattr__(name: str) -> Any:
-    """`mtdetect.model.ClippedLogistic` (the name older model files use) without importing
+    """`mtdetect.card.model.ClippedLogistic` without importing
     scikit-learn when only scoring."""
     if name == "ClippedLogistic":
-        from .linear import ClippedLogistic
+        from mtdetect.card.linear import ClippedLogistic
 
         return ClippedLogistic
     raise AttributeError(name)
@@ -149,7 +150,7 @@ class ModelError(InputError):
 
 def default_model_dir(spec: FeatureSpec | None = None) -> Path:
     """$MTDETECT_MODEL (reference models) or $MTDETECT_RF_MODEL (reference-free), else the
-    model shipped in the repository's models/ folder."""
+    model shipped as package data in mtdetect/models/ (see README, "Set up")."""
     spec = spec or reference_spec()
     env = os.environ.get("MTDETECT_MODEL" if spec.kind == "reference" else "MTDETECT_RF_MODEL")
     if env:
@@ -213,7 +214,7 @@ class Model:
     @property
     def article_model(self) -> Any:
         """The article-level model (transfer.ArticleModel) from the card, or None for older cards."""
-        from .transfer import ArticleModel
+        from mtdetect.detect.article import ArticleModel
 
         d = self.card.get("article_model")
         return ArticleModel.from_dict(d) if d else None
@@ -366,7 +367,7 @@ def check_card_fields(card: dict, card_path: Path) -> None:
             bad("linear_export", f"a list of folds, each with {n} finite numbers per array and a non-zero scale")
     article = card.get("article_model")
     if article is not None:
-        from .transfer import ArticleModel
+        from mtdetect.detect.article import ArticleModel
 
         try:
             am = ArticleModel.from_dict(article)
@@ -388,6 +389,17 @@ def check_seal(card: dict, card_path: Path) -> None:
     if seal != card_sha256(card):
         raise ModelError(f"{card_path}: card does not match its '{CARD_HASH_FIELD}' (edited, damaged or "
                          "tampered with); restore the original card or retrain")
+
+
+def _alias_old_module_paths() -> None:
+    """Model files written before the card/ package name `mtdetect.linear` / `mtdetect.model`;
+    skops imports those paths to rebuild the classifier, so point them at the modules now."""
+    import sys
+
+    from mtdetect.card import linear
+
+    sys.modules.setdefault("mtdetect.linear", linear)
+    sys.modules.setdefault("mtdetect.model", sys.modules[__name__])
 
 
 def load_model(path: Path | str | None = None, embedding_sha: str | None = None,
@@ -449,6 +461,7 @@ def load_model(path: Path | str | None = None, embedding_sha: str | None = None,
             raise ModelError(f"{card_path}: damaged linear_export ({exc})") from None
     import skops.io as sio
 
+    _alias_old_module_paths()
     check_zip(clf_path, MAX_MODEL_INFLATED_BYTES, ModelError)  # a skops file is a zip: no bomb inflates
     try:
         untrusted = set(sio.get_untrusted_types(file=clf_path)) - set(TRUSTED_TYPES)

@@ -28,8 +28,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..text import normalize, tokenize
-from .lexicon import STOPWORDS, bigram_counts, zipf
+from mtdetect.text import normalize, tokenize
+from mtdetect.features.lexicon import STOPWORDS, bigram_counts, zipf
 
 PROFILE_VERSION = "1"
 HASH_DIM = 1 << 15
@@ -101,7 +101,7 @@ def mask_cues(text: str, misspellings: bool = True) -> str:
 
 @lru_cache(maxsize=1)
 def _unigrams() -> tuple[dict[str, float], float, float]:
-    from .solo import _unigram_counts
+    from mtdetect.features.standalone.solo import _unigram_counts
 
     uni, total, floor = _unigram_counts()
     return uni, total, floor

@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from .pairs import Pair
-from .text import normalize
+from mtdetect.inputs.pairs import Pair
+from mtdetect.text import normalize
 
 WMT_DOMAIN = "news"
 APERTIUM_FILES = {"wikipedia": "roundtrips-asset.jsonl.gz", "bible": "roundtrips-bible.jsonl.gz",

@@ -16,7 +16,7 @@ import json
 import re
 from typing import Any, Iterable
 
-from . import wording
+from mtdetect.report import wording
 
 # Text is near-black on every background below; tests check WCAG AA contrast for each pair.
 TEXT = "#1b1b1b"

@@ -1,7 +1,7 @@
 """The reference-free sentence model: feature families -> one calibrated linear score.
 
-Families (names stable, listed in the card): `solo` (features/solo.py), `fluency`,
-`funcpunct`, `chargram` (features/profile.py) and `minilm` (all-MiniLM-L6-v2 vectors). Each
+Families (names stable, listed in the card): `solo` (standalone/solo.py), `fluency`,
+`funcpunct`, `chargram` (standalone/profile.py) and `minilm` (all-MiniLM-L6-v2 vectors). Each
 sentence is first passed through `mask_cues` (what gives a training source away), then each
 chosen family is computed. Dense families are clipped to their training range and
 standardised; character n-grams are a sparse, L2-normalised hashed vector; MiniLM vectors are
@@ -19,7 +19,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .features.profile import FLUENCY_NAMES, FUNCPUNCT_NAMES, HASH_DIM, chargram_matrix, fluency, funcpunct, mask_cues
+from mtdetect.features.standalone.profile import FLUENCY_NAMES, FUNCPUNCT_NAMES, HASH_DIM, chargram_matrix, fluency, funcpunct, mask_cues
 
 FAMILIES = ("solo", "fluency", "funcpunct", "minilm", "chargram")
 DENSE = ("solo", "fluency", "funcpunct")
@@ -35,7 +35,7 @@ def rf_feature_names() -> list[str]:
 def family_names(family: str) -> list[str]:
     """Column names of one family."""
     if family == "solo":
-        from .features.solo import solo_feature_names
+        from mtdetect.features.standalone.solo import solo_feature_names
 
         return solo_feature_names()
     if family == "fluency":
@@ -52,7 +52,7 @@ def family_names(family: str) -> list[str]:
 def family_matrix(family: str, masked: Sequence[str], encoder: Any = None) -> Any:
     """One family's rows for already-masked sentences: ndarray, or CSR for chargram."""
     if family == "solo":
-        from .features.solo import solo_matrix
+        from mtdetect.features.standalone.solo import solo_matrix
 
         return solo_matrix(list(masked))[0]
     if family == "fluency":

@@ -15,8 +15,8 @@ from typing import Sequence
 
 import numpy as np
 
-from .embed import Embedder
-from .text import InputError
+from mtdetect.embed.minilm import Embedder
+from mtdetect.text import InputError
 
 
 def default_cache_dir() -> Path:
@@ -91,7 +91,7 @@ class CachedEncoder:
         self.misses += len(missing)
         chunks = range(0, len(missing), self.CHUNK)
         if progress and len(missing) > self.CHUNK:
-            from .progress import track
+            from mtdetect.report.progress import track
 
             chunks = track(chunks, total=len(chunks), label="embedding", unit_scale=self.CHUNK)
         for start in chunks:  # committed chunk by chunk: a killed run keeps what it encoded

@@ -25,8 +25,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .rfdata import Unit
-from .rfmodel import (DENSE, Standardiser, balanced_weights, design, export_arrays, family_matrix, fit_logistic,
+from mtdetect.learn.reference_free_data import Unit
+from mtdetect.features.standalone.families import (DENSE, Standardiser, balanced_weights, design, export_arrays, family_matrix, fit_logistic,
                       fit_platt, masked_sentences, sigmoid)
 
 MIN_DOC_SENTENCES = 10
@@ -203,8 +203,8 @@ def data_hash(units: Sequence[Unit]) -> str:
 def train_reference_free(units: Sequence[Unit], out_dir: Path, config: RFConfig = RFConfig(), encoder: Any = None,
                          blocks: dict[str, Any] | None = None, extra_card: dict | None = None, log: Any = None):
     """Held-out evaluation by source, calibration on the held-out margins, final fit on all, save."""
-    from .model import reference_free_spec, save_model
-    from .rfmodel import rf_feature_names
+    from mtdetect.card.model import reference_free_spec, save_model
+    from mtdetect.features.standalone.families import rf_feature_names
 
     t0 = time.perf_counter()
     units = list(units)

@@ -166,7 +166,7 @@ class Embedder:
         chunks = _chunks([len(encs[i].ids) for i in order], self.config.batch_size, MAX_BATCH_TOKENS)
         batches: Iterable = chunks
         if progress:
-            from .progress import track
+            from mtdetect.report.progress import track
 
             batches = track(chunks, total=len(chunks), label="embedding")
         autocast = torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.precision == "bf16")

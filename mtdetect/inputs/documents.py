@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Iterator, Sequence
 
-from .budget import has_lone_surrogate, loads_strict
-from .guard import MAX_INPUT_BYTES
-from .text import InputError, file_errors, read_text
+from mtdetect.inputs.budget import has_lone_surrogate, loads_strict
+from mtdetect.inputs.guard import MAX_INPUT_BYTES
+from mtdetect.text import InputError, file_errors, read_text
 
 __all__ = ["Document", "MAX_RECORD_BYTES", "iter_documents", "count_documents", "TEXT_SUFFIXES"]
 

@@ -26,10 +26,10 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from ..text import normalize, tokenize
-from .base import MAX_TOKENS, Evidence, Group
-from .lexicon import STOPWORDS, bigram_counts, zipf
-from .surface import HONORIFICS, MAX_SPACING_MATCHES, _SPACED
+from mtdetect.text import normalize, tokenize
+from mtdetect.features.base import MAX_TOKENS, Evidence, Group
+from mtdetect.features.lexicon import STOPWORDS, bigram_counts, zipf
+from mtdetect.features.surface import HONORIFICS, MAX_SPACING_MATCHES, _SPACED
 
 SOLO_FEATURE_VERSION = "1"
 
@@ -186,7 +186,7 @@ def solo_matrix(sentences: Sequence[str], progress: bool = False) -> tuple[np.nd
     """Stack reference-free features into an (n, d) matrix with its column names."""
     items = sentences
     if progress:
-        from ..progress import track
+        from mtdetect.report.progress import track
 
         items = track(sentences, total=len(sentences), label="reference-free features")
     rows = [solo_features(s) for s in items]

@@ -1,10 +1,10 @@
 """Reference-free scoring: a suspect article judged on its own English, with no original.
 
-    from mtdetect.reffree import ReferenceFreeDetector
+    from mtdetect.detect.reference_free import ReferenceFreeDetector
     result = ReferenceFreeDetector().score_article(text)     # ArticleResult, mode "reference-free"
 
 Per sentence: the sentence is masked (`features/profile.mask_cues`: misspellings, placeholders,
-French spacing, hashtags), its feature families are computed (`rfmodel`: solo traces, fluency
+French spacing, hashtags), its feature families are computed (`features.standalone.families`: solo traces, fluency
 against real English counts, function-word and punctuation profile, MiniLM vector, character
 n-grams) and one linear model gives a calibrated p(MT). Per article: a calibrated probability
 from the mean sentence margin and the number of sentences (`article_calibration` in the card),
@@ -12,7 +12,7 @@ and a verdict that is `inconclusive` only when that probability is less confiden
 card's `verdict_rule.decisive` (where held-out documents stop being right 90% of the time).
 
 Trained on originals and their own real round trips (`training/build_reffree.py`,
-`rftrain.py`): every number in the card is held out by source.
+`learn/reference_free.py`): every number in the card is held out by source.
 """
 
 from __future__ import annotations
@@ -23,11 +23,11 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .features.solo import SoloFeatures, solo_features
-from .model import Model, load_model, reference_free_spec
-from .results import ArticleResult, SentenceResult
-from .rfmodel import FAMILIES, RFScorer, family_matrix, masked_sentences
-from .text import split_article, tokenize
+from mtdetect.features.standalone.solo import SoloFeatures, solo_features
+from mtdetect.card.model import Model, load_model, reference_free_spec
+from mtdetect.results import ArticleResult, SentenceResult
+from mtdetect.features.standalone.families import FAMILIES, RFScorer, family_matrix, masked_sentences
+from mtdetect.text import split_article, tokenize
 
 VERDICT_MT, VERDICT_NONE, VERDICT_UNSURE = "round-trip MT", "no MT evidence", "inconclusive"
 DECISIVE = 0.7  # for a card without a verdict_rule: p_article >= 0.7 (or <= 0.3) for a verdict
@@ -63,7 +63,7 @@ class ReferenceFreeDetector:
         card = self.model.card
         self.families = list(card["families"])
         if not set(self.families) <= set(FAMILIES) or not isinstance(self.model.classifier, dict):
-            from .model import ModelError
+            from mtdetect.card.model import ModelError
 
             raise ModelError(f"{self.model.path}: reference-free card names unknown families or has no arrays")
         self.scorer = RFScorer(self.model.classifier, self.families, card["train_config"]["dense_weight"])
@@ -75,12 +75,12 @@ class ReferenceFreeDetector:
 
     def _encoder(self) -> Any:
         if self._embedder is None:
-            from .embed import default_embedder
+            from mtdetect.embed.minilm import default_embedder
 
             self._embedder = default_embedder()
         emb = self.model.card.get("embedding") or {}
         if emb and emb.get("weights_sha256") != self._embedder.weights_sha256:
-            from .model import ModelError
+            from mtdetect.card.model import ModelError
 
             raise ModelError(f"{self.model.path}: model trained with embedding weights {emb.get('weights_sha256')}, "
                              f"installed weights are {self._embedder.weights_sha256}")

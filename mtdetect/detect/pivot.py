@@ -31,9 +31,9 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-from .features.base import PairView
-from .features.surface import _casing as surface_casing
-from .model import FeatureSpec, Model, ModelError, load_model
+from mtdetect.features.base import PairView
+from mtdetect.features.surface import _casing as surface_casing
+from mtdetect.card.model import FeatureSpec, Model, ModelError, load_model
 
 PIVOT_FEATURE_VERSION = "1"
 N_FEATURES = 2**15
@@ -360,7 +360,7 @@ def guess_pivot(references: Sequence[str], candidates: Sequence[str], model: Piv
 
 def save_pivot_model(classifier: Any, card: dict, out_dir: Path | str) -> PivotModel:
     """Save a fitted multinomial classifier with its card (classes and features filled in)."""
-    from .model import save_model
+    from mtdetect.card.model import save_model
 
     card = {**card, "classes": [str(c) for c in classifier.classes_], "feature_names": pivot_feature_names(),
             "n_features": N_FEATURES}

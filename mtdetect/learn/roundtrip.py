@@ -202,7 +202,7 @@ def roundtrip(
 def read_documents(paths: Sequence[str]) -> list[tuple[str, str]]:
     """(doc_id, text) from .txt/.md files (doc_id = file name), JSONL with `text` (and `id`), and
     directories of either; the first unreadable document raises InputError (documents.iter_documents)."""
-    from .documents import iter_documents
+    from mtdetect.inputs.documents import iter_documents
 
     return [(doc.id, doc.text) for doc in iter_documents(paths, strict=True) if doc.text is not None]
 
@@ -218,7 +218,7 @@ def roundtrip_pairs(
     Round trips identical to the original (nothing changed) and empty outputs (Apertium
     crashed on that sentence) are left out: they are not examples of round-trip MT.
     """
-    from .text import split_sentences
+    from mtdetect.text import split_sentences
 
     for pivot in pivots:
         check_pivot(pivot)

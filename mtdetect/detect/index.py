@@ -32,9 +32,9 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-from . import __version__
-from .outputs import INDEX_DIR, replace_dir
-from .text import InputError, normalize, split_article
+from mtdetect import __version__
+from mtdetect.outputs import INDEX_DIR, replace_dir
+from mtdetect.text import InputError, normalize, split_article
 
 INDEX_FORMAT = "mtdetect-index/1"
 
@@ -90,8 +90,8 @@ PIECE_CHARS = 1_000_000  # a long article is hashed in pieces this long (counts 
 
 def _check_document(doc_id: str, text: str) -> None:
     """What `score` refuses in an article is refused in an archive too (one line naming it)."""
-    from .guard import check_article, check_english
-    from .text import looks_binary
+    from mtdetect.inputs.guard import check_article, check_english
+    from mtdetect.text import looks_binary
 
     if looks_binary(text):
         raise InputError(f"{doc_id}: binary file, not text")
@@ -205,7 +205,7 @@ def _int(v: Any) -> bool:
 
 def _read_meta(path: Path) -> tuple[dict, IndexConfig]:
     """index.json, checked field by field: a damaged or forged manifest is one IndexFileError."""
-    from .budget import loads_strict
+    from mtdetect.inputs.budget import loads_strict
 
     meta_path = path / "index.json"
     if not meta_path.is_file():
@@ -237,7 +237,7 @@ class ArchiveIndex:
     with a bound: damage is an IndexFileError (exit 3) naming the file, never a crash."""
 
     def __init__(self, path: Path | str) -> None:
-        from .budget import check_zip
+        from mtdetect.inputs.budget import check_zip
 
         self.path = Path(path)
         self.meta, self.config = _read_meta(self.path)
@@ -283,8 +283,8 @@ class ArchiveIndex:
 
     def text(self, row: int) -> str:
         """The stored text of an article, inflated with a bound (limits.MAX_INPUT_BYTES)."""
-        from . import limits
-        from .budget import inflate_bounded
+        from mtdetect.inputs import limits
+        from mtdetect.inputs.budget import inflate_bounded
 
         got = self._query("SELECT text FROM articles WHERE row = ?", row)
         name = f"{self.path / 'articles.sqlite'}: article row {row}"

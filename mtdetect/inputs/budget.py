@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, BinaryIO, Iterator
 
-from .errors import InputError
+from mtdetect.inputs.errors import InputError
 
 __all__ = [
     "Budget", "BudgetReader", "CHUNK", "BOMS", "BINARY_CONTROL_SHARE", "CONTROL_BYTES", "bomless_utf16", "file_errors", "loads_strict",

@@ -17,9 +17,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator
 
-from . import limits
-from .budget import Budget, BudgetReader, has_lone_surrogate, loads_strict
-from .text import InputError
+from mtdetect.inputs import limits
+from mtdetect.inputs.budget import Budget, BudgetReader, has_lone_surrogate, loads_strict
+from mtdetect.text import InputError
 
 LABELS = {"mt": 1, "1": 1, "true": 1, "human": 0, "0": 0, "false": 0}
 GROUP_FIELDS = ("group", "dataset", "system", "pivot", "doc_id")

@@ -16,17 +16,17 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .cache import CachedEncoder
-from .embed import Embedder, pair_cosines
-from .errors import InputError
-from .features import feature_matrix, feature_names, uses_cosine
-from .metrics import binary_metrics, pick_threshold
-from .model import Model, save_model
-from .pairs import GROUP_FIELDS, Pair, check_trainable
-from .progress import log
-from .text import normalize
-from .protocol import MAX_SOURCES, article_accuracy, documents, run_matrix, sources_by_class, summary
-from .transfer import ArticleModel, fit_article_model
+from mtdetect.embed.cache import CachedEncoder
+from mtdetect.embed.minilm import Embedder, pair_cosines
+from mtdetect.features import feature_matrix, feature_names, uses_cosine
+from mtdetect.inputs.errors import InputError
+from mtdetect.learn.metrics import binary_metrics, pick_threshold
+from mtdetect.card.model import Model, save_model
+from mtdetect.inputs.pairs import GROUP_FIELDS, Pair, check_trainable
+from mtdetect.report.progress import log
+from mtdetect.text import normalize
+from mtdetect.learn.protocol import MAX_SOURCES, article_accuracy, documents, run_matrix, sources_by_class, summary
+from mtdetect.detect.article import ArticleModel, fit_article_model
 
 
 @dataclass(frozen=True)
@@ -140,8 +140,8 @@ def make_classifier(config: TrainConfig, names: Sequence[str] | None = None) -> 
     `names`: the feature columns it will see (default: all, in feature_names() order).
     """
     if config.classifier == "logistic":
-        from .features import feature_directions
-        from .model import ClippedLogistic
+        from mtdetect.features import feature_directions
+        from mtdetect.card.model import ClippedLogistic
 
         signs = tuple(feature_directions(names)) if config.sign_constraints else None
         return ClippedLogistic(C=config.C, signs=signs)

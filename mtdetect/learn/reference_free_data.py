@@ -31,7 +31,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from .text import normalize, split_sentences
+from mtdetect.text import normalize, split_sentences
 
 TWEETS_PER_DOC = 12
 SENTS_PER_PSEUDO_DOC = 12

@@ -18,12 +18,12 @@ from __future__ import annotations
 import itertools
 import re
 
-from .errors import InputError
-from .htmltext import html_to_text, looks_like_html
-from .limits import (MAX_ALIGN_CELLS, MAX_INPUT_BYTES, MAX_PAIR_RECORD_CHARS, MAX_PAIRS, MAX_PAIRS_BYTES,
-                     MAX_SENTENCES, check_alignment_size, check_input_size, check_sentence_count,
-                     check_sentence_length)
-from .text import iter_sentences
+from mtdetect.inputs.errors import InputError
+from mtdetect.inputs.html import html_to_text, looks_like_html
+from mtdetect.inputs.limits import (MAX_ALIGN_CELLS, MAX_INPUT_BYTES, MAX_PAIR_RECORD_CHARS, MAX_PAIRS, MAX_PAIRS_BYTES,
+                                    MAX_SENTENCES, check_alignment_size, check_input_size, check_sentence_count,
+                                    check_sentence_length)
+from mtdetect.text import iter_sentences
 
 __all__ = [
     "MAX_INPUT_BYTES", "MAX_PAIRS_BYTES", "MAX_PAIR_RECORD_CHARS", "MAX_PAIRS", "MAX_SENTENCES", "MAX_ALIGN_CELLS",

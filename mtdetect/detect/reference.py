@@ -1,6 +1,6 @@
 """The Python API: score a suspect article against its reference, or score sentence pairs.
 
-    from mtdetect.score import Detector
+    from mtdetect.detect.reference import Detector
     det = Detector()                       # shipped model, packaged embedding model
     result = det.score_article(suspect_text, reference_text)
     result.verdict, result.flagged_fraction, result.sentences[0].p_mt
@@ -18,13 +18,13 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .align import AlignConfig, Link, align
-from .embed import Embedder, pair_cosines
-from .features import PairFeatures, feature_matrix, uses_cosine
-from .guard import check_alignment_size
-from .model import Model, load_model
-from .results import ArticleResult, SentenceResult
-from .text import normalize, split_article, tokenize
+from mtdetect.align import AlignConfig, Link, align
+from mtdetect.embed.minilm import Embedder, pair_cosines
+from mtdetect.features import PairFeatures, feature_matrix, uses_cosine
+from mtdetect.inputs.guard import check_alignment_size
+from mtdetect.card.model import Model, load_model
+from mtdetect.results import ArticleResult, SentenceResult
+from mtdetect.text import normalize, split_article, tokenize
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ def verdict_of(sentences: Sequence[SentenceResult], rule: VerdictRule) -> tuple[
 
 def _pivot_guess(sentences: Sequence[SentenceResult]) -> dict | None:
     """Pivot guess from the flagged sentences' pairs; None when models/pivot is absent."""
-    from .pivot import guess_pivot, shipped_pivot_model
+    from mtdetect.detect.pivot import guess_pivot, shipped_pivot_model
 
     model = shipped_pivot_model()
     flagged = [s for s in sentences if s.flagged and s.reference]
@@ -207,8 +207,8 @@ class Detector:
 def pair_problem(pair: Any) -> str | None:
     """Why a pair cannot be scored, checked like an article: a side with no text, or a side that
     is not English; None when it can be."""
-    from .guard import looks_english
-    from .text import iter_sentences
+    from mtdetect.inputs.guard import looks_english
+    from mtdetect.text import iter_sentences
 
     for side in ("reference", "candidate"):
         if next(iter_sentences(getattr(pair, side)), None) is None:
@@ -253,8 +253,8 @@ def score_with_index(detector: Detector, index: Any, suspect: str, fallback: Any
     """
     import copy
 
-    from .embed import BatchEncoder
-    from .index import match_summary
+    from mtdetect.embed.minilm import BatchEncoder
+    from mtdetect.detect.index import match_summary
 
     rule = detector.verdict_rule
     # The match stage embeds the suspect's sentences and the candidates' (the original's among
@@ -262,7 +262,7 @@ def score_with_index(detector: Detector, index: Any, suspect: str, fallback: Any
     shared = BatchEncoder(detector.embedder)
     best, considered = index.match(suspect, shared.encode, rule.related_cosine, rule.min_related_share)
     if best is None:
-        from .reffree import ReferenceFreeDetector
+        from mtdetect.detect.reference_free import ReferenceFreeDetector
 
         result = (fallback or ReferenceFreeDetector()).score_article(suspect)
     else:

@@ -12,7 +12,7 @@ budget.BudgetReader (text.read_text, pairs.read_pairs).
 
 from __future__ import annotations
 
-from .errors import InputError
+from mtdetect.inputs.errors import InputError
 
 MAX_INPUT_BYTES = 50 * 1024 * 1024  # one article file (or stdin)
 # One pairs file (decompressed). Pairs are held in memory until all are validated, so these

@@ -25,7 +25,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from .metrics import binary_metrics
+from mtdetect.learn.metrics import binary_metrics
 
 Fit = Callable[[np.ndarray], Callable[[np.ndarray], np.ndarray]]
 MAX_SOURCES = 40  # more groups than this are folds (e.g. documents), not sources: no matrix

@@ -1,0 +1,1 @@
+"""Detectors: against a reference, reference-free, through an archive index; article model; pivot guess."""

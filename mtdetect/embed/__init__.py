@@ -1,0 +1,1 @@
+"""Sentence embeddings: the MiniLM transformer, its on-disk cache."""

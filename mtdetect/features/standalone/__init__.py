@@ -1,0 +1,1 @@
+"""Reference-free feature families: a suspect sentence judged on its own."""

@@ -1,0 +1,1 @@
+"""Reading a user's input: bytes within limits, text, HTML, checks, documents, labelled pairs."""

@@ -1,0 +1,1 @@
+"""Training core: sources, weights, metrics, leave-one-source-out protocol, training both models, round trips."""

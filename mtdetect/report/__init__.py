@@ -1,0 +1,1 @@
+"""What a person reads: text/JSON/TSV/HTML rendering, plain-language wording, progress on stderr."""
