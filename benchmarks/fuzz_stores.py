@@ -132,9 +132,9 @@ def _cli(args: list[str]) -> tuple[int, bool, str]:
 
 
 def fuzz_indexes(n: int, seed: int, model: Path, workdir: Path) -> dict:
-    from mtdetect.embed import default_embedder
-    from mtdetect.errors import InputError
-    from mtdetect.index import ArchiveIndex, build_index
+    from mtdetect.embed.minilm import default_embedder
+    from mtdetect.inputs.errors import InputError
+    from mtdetect.detect.index import ArchiveIndex, build_index
 
     rng = random.Random(seed)
     texts = [p.read_text(encoding="utf-8") for p in SEEDS]
@@ -178,10 +178,10 @@ def fuzz_indexes(n: int, seed: int, model: Path, workdir: Path) -> dict:
 def fuzz_rf_cards(n: int, seed: int, model: Path, workdir: Path) -> dict:
     from fuzz_inputs import mutate_card
 
-    from mtdetect.model import ModelError
-    from mtdetect.reffree import ReferenceFreeDetector
+    from mtdetect.card.model import ModelError
+    from mtdetect.detect.reference_free import ReferenceFreeDetector
 
-    rf = ROOT / "models" / "reference-free"
+    rf = ROOT / "mtdetect" / "models" / "reference-free"
     rng = random.Random(seed)
     card = json.loads((rf / "card.json").read_text(encoding="utf-8"))
     copy = workdir / "rf-model"

@@ -177,7 +177,7 @@ def issue20_cases(tmp: Path, model: Path) -> list[tuple[str, list[str], dict]]:
     import zlib
 
     seed = str(ROOT / "seeds" / "000_22d2012d143b9783.txt")
-    rf = ROOT / "models" / "reference-free"
+    rf = ROOT / "mtdetect" / "models" / "reference-free"
     m = ["--model", str(model), "-q"]
     cases: list[tuple[str, list[str], dict]] = []
     word = "The minister said the talks would resume on Monday after a long pause "

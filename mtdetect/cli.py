@@ -9,16 +9,16 @@ cluster went away): rerun the same command to resume.
 
 from __future__ import annotations
 
-import os
-import re
 import sys
 from enum import Enum
 from pathlib import Path
 from typing import List, Optional
 
-import click
 import typer
-from typer.core import TyperGroup
+
+from mtdetect.report.failures import EXIT_ABORTED, EXIT_TOOL, EXIT_USAGE, OneLineErrors
+from mtdetect.report.failures import fail as _fail
+from mtdetect.report.failures import guarded as _guarded
 
 HELP = """Tell, sentence by sentence, whether an English article is a round-trip machine translation
 of another (English -> another language -> English by a machine), as opposed to a careful human rewrite.
@@ -28,36 +28,10 @@ EPILOG = ("Exit codes: 0 success, 1 internal error, 2 usage error, 3 bad input, 
           "5 missing external tool, 6 scan interrupted (rerun to resume).")
 
 
-class _OneLineErrors(TyperGroup):
-    """Click's usage errors (an unknown option, a missing argument) as one line on stderr, exit 2,
-    like every other error; help (`--help`, no arguments) as click prints it."""
-
-    def main(self, *args, standalone_mode: bool = True, **kwargs):  # noqa: ANN002, ANN003, ANN201
-        if not standalone_mode:
-            return super().main(*args, standalone_mode=False, **kwargs)
-        try:
-            code = super().main(*args, standalone_mode=False, **kwargs)
-        except click.exceptions.NoArgsIsHelpError as exc:
-            exc.show()
-            sys.exit(exc.exit_code)
-        except click.UsageError as exc:
-            where = f" (see {exc.ctx.command_path} --help)" if exc.ctx is not None else ""
-            typer.echo(f"mtdetect: error: {one_line(exc.format_message())}{where}", err=True)
-            sys.exit(EXIT_USAGE)
-        except click.ClickException as exc:
-            typer.echo(f"mtdetect: error: {one_line(exc.format_message())}", err=True)
-            sys.exit(exc.exit_code)
-        except click.exceptions.Abort:
-            typer.echo("mtdetect: error: interrupted", err=True)
-            sys.exit(130)
-        sys.exit(code if isinstance(code, int) else 0)
-
-
 # Plain (click) help: at 80 columns rich's tables cut long option names and show flags as `<bool>`.
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=HELP, epilog=EPILOG, rich_markup_mode=None,
-                  cls=_OneLineErrors)
+                  cls=OneLineErrors)
 
-EXIT_INTERNAL, EXIT_USAGE, EXIT_INPUT, EXIT_MODEL, EXIT_TOOL, EXIT_ABORTED = 1, 2, 3, 4, 5, 6
 
 
 class Format(str, Enum):
@@ -66,66 +40,6 @@ class Format(str, Enum):
     jsonl = "jsonl"
     tsv = "tsv"
     html = "html"
-
-
-_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
-
-
-def one_line(text: str) -> str:
-    """`text` with control characters (a newline in a file name), line and paragraph separators
-    and lone surrogates (undecodable file names) escaped, so a message stays one printable line."""
-    return _UNPRINTABLE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
-                            else f"\\u{ord(m.group()):04x}", text)
-
-
-def _fail(message: str | list[str], code: int) -> None:
-    """One line on stderr (a list: one line per item, for a pairs file's problems), then exit."""
-    lines = [message] if isinstance(message, str) else message
-    typer.echo("\n".join(f"mtdetect: error: {one_line(line)}" if k == 0 else one_line(line)
-                         for k, line in enumerate(lines)), err=True)
-    raise typer.Exit(code)
-
-
-def _input_message(exc: Exception) -> str | list[str]:
-    """The lines of an InputError: a PairsError's problems stay one per line, each escaped."""
-    problems = getattr(exc, "problems", None)
-    if problems is None:
-        return str(exc)
-    more = getattr(exc, "more", 0)
-    return list(problems) + ([f"... and {more} more problems"] if more else [])
-
-
-def _guarded(fn):  # noqa: ANN001 - a decorator for command bodies
-    """Turn known user-facing errors into one line on stderr and a documented exit code."""
-    import functools
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):  # noqa: ANN002, ANN003
-        from mtdetect.card.model import ModelError
-        from mtdetect.learn.roundtrip import RoundTripError
-        from mtdetect.text import InputError
-
-        try:
-            return fn(*args, **kwargs)
-        except typer.Exit:
-            raise
-        except ModelError as exc:
-            _fail(str(exc), EXIT_MODEL)
-        except InputError as exc:
-            _fail(_input_message(exc), EXIT_INPUT)
-        except RoundTripError as exc:
-            _fail(str(exc), EXIT_TOOL)
-        except KeyboardInterrupt:
-            _fail("interrupted", 130)
-        except BrokenPipeError:
-            raise typer.Exit(0)
-        except Exception as exc:  # a bug, not a user mistake
-            if os.environ.get("MTDETECT_DEBUG"):
-                raise
-            _fail(f"internal error: {type(exc).__name__}: {exc} (set MTDETECT_DEBUG=1 for a traceback)",
-                  EXIT_INTERNAL)
-
-    return wrapper
 
 
 def _stdin_is_terminal() -> bool:

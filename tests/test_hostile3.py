@@ -180,7 +180,7 @@ def test_index_replacement_interrupted_between_steps_keeps_a_whole_index(tmp_pat
     monkeypatch.undo()
     now = _snapshot(idx)
     assert now == old or json.loads(now["index.json"])["articles"] == 2
-    from mtdetect.index import ArchiveIndex
+    from mtdetect.detect.index import ArchiveIndex
 
     assert len(ArchiveIndex(idx)) in (1, 2)
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]

@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, SEED, tiny_pairs
-from mtdetect import limits
-from mtdetect.model import card_sha256
+from mtdetect.inputs import limits
+from mtdetect.card.model import card_sha256
 from test_hostile import assert_fails, run
 
 ORIGINAL = SEED["original"].read_text(encoding="utf-8")
@@ -102,7 +102,7 @@ def test_damaged_index_is_one_line_exit_3(tmp_path, good_index, tiny_model_dir, 
     assert_fails(r, 3, str(idx))
 
 
-RF = ROOT / "models" / "reference-free"
+RF = ROOT / "mtdetect" / "models" / "reference-free"
 
 
 @pytest.mark.parametrize("field, value", [
