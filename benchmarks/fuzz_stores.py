@@ -140,7 +140,15 @@ def fuzz_indexes(n: int, seed: int, model: Path, workdir: Path) -> dict:
     texts = [p.read_text(encoding="utf-8") for p in SEEDS]
     good = workdir / "good-index"
     build_index([(p.name, t) for p, t in zip(SEEDS, texts)], good)
-    encode = default_embedder().encode
+    embedder, memo = default_embedder(), {}
+
+    def encode(sentences: list[str]) -> Any:  # the same few sentences every case: embed each once
+        import numpy as np
+
+        todo = [x for x in dict.fromkeys(sentences) if x not in memo]
+        if todo:
+            memo.update(zip(todo, embedder.encode(todo)))
+        return np.stack([memo[x] for x in sentences]) if sentences else np.zeros((0, 384), np.float32)
     counts = {"refused": 0, "worked": 0, "cli_runs": 0}
     codes: dict[int, int] = {}
     failures: list[dict] = []

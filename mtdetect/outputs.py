@@ -1,33 +1,27 @@
 """THE output policy: every file or directory mtdetect writes goes through here.
 
-    write_file(path, text, kind=TEXT_OUTPUT, force=False, inputs=(...))     one file
-    with replace_dir(path, kind=MODEL_DIR, force=False, inputs=(...)) as tmp:   a directory
-        ...write into tmp...
-    check_append_target(path, force, inputs)                                   scan's JSONL
+    check_target(path, kind, force, inputs)          refuse now, before any work
+    write_file(path, text, kind, force, inputs)      one file
+    with replace_dir(path, kind, force, inputs) as tmp: ...fill tmp...      a directory
+    check_append_target(path, inputs)                scan's JSONL, appended in place
 
-Rules, the same for every writer:
+* New content goes to a temporary file (directory) beside the target, is fsynced, then moved
+  into place by one atomic rename: a reader or a kill sees the old output or the whole new one.
+  A directory is swapped by one renameat2(RENAME_EXCHANGE) (Linux >= 3.15); elsewhere the old
+  one is renamed to `.NAME.old-mtdetect`, the new one renamed in, the backup removed. A kill
+  between those two renames leaves the old output whole under the backup name, which the next
+  write to the target (or `recover_dir`) renames back.
+* What the tool did not make is never overwritten unless `force`: an existing target must be
+  the writer's kind (`OutputKind.recognise`): a model folder by its card (`card.json`,
+  `"format": "mtdetect-model/1"`), an index by `index.json` (`mtdetect-index/1`), a bench folder
+  by `results.json`, each holding nothing but its own files (a user's file put inside is never
+  deleted silently); a text output by the signature every scored output carries (`|mtdetect:`)
+  or roundtrip's `"system": "apertium-`. An empty file or folder counts as the tool's.
+* Never onto a device, FIFO, socket, or a folder where a file goes, even with `force`.
+* An output that is an input, holds one, or lies inside an input folder: refused.
+* A replaced file keeps its mode (0600 stays 0600); a new one gets what the umask gives.
 
-* New content is written to a temporary file (directory) beside the target, fsynced, then
-  moved into place with one atomic rename: a reader or a kill sees the old output or the
-  complete new one. A directory is swapped with one `renameat2(RENAME_EXCHANGE)` where the
-  kernel has it (Linux >= 3.15); elsewhere the old one is renamed to a backup sibling
-  (`.NAME.old-mtdetect`), the new one renamed in, then the backup removed. A kill between those
-  two renames leaves the old output complete under the backup name; the next write to the same
-  target (and `recover_dir`) renames it back first.
-* Never overwrite what the tool did not make, unless `force`: an existing target must be of
-  the writer's own kind (`OutputKind.recognise`): a model directory by its card
-  (`card.json` holding `"format": "mtdetect-model/1"`), an index by its manifest
-  (`index.json`, `mtdetect-index/1`), a bench folder by `results.json`, a text output by the
-  signature every scored output names (`|mtdetect:`) or roundtrip's `apertium-` system field.
-  A directory must also hold nothing but the kind's own files, so a user's file put inside it
-  is never deleted silently; an empty file or directory counts as the tool's.
-* Never write onto a device, FIFO, socket or a directory where a file is expected, even with
-  `force` (`--out /dev/null` is refused; leave out --out for stdout).
-* An input and the output the same file (or the output directory holding an input): refused.
-* A replaced file keeps its mode (a 0600 output stays 0600); a new one gets what the umask
-  gives, like `open()` would.
-
-Every refusal is an `OutputError` (an InputError: exit 3) of one line naming the target.
+Every refusal is an `OutputError` (an InputError: exit 3), one line naming the target.
 """
 
 from __future__ import annotations
@@ -121,14 +115,13 @@ class OutputKind:
             names = {p.name for p in path.iterdir()}
         except OSError:
             return False
-        if not names:
+        if not names:  # an empty folder: nothing to lose
             return True
         if self.manifest not in names or not all(any(fnmatch(n, f) for f in self.files) for n in names):
             return False
         manifest = path / self.manifest
-        if not manifest.is_file() or manifest.is_symlink():
-            return False
-        return not self.manifest_format or _json_format(manifest, self.manifest_format)
+        return manifest.is_file() and not manifest.is_symlink() and (
+            not self.manifest_format or _json_format(manifest, self.manifest_format))
 
 
 TEXT_OUTPUT = OutputKind("mtdetect output", False, marks=(SIGNATURE_MARK, b'"system": "apertium-'))
@@ -155,7 +148,7 @@ _SPECIAL = ((stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device
             (stat.S_ISSOCK, "a socket"))
 
 
-def _refuse_special(path: Path, st: os.stat_result) -> None:
+def _refuse_special(path: Path, st: os.stat_result) -> None:  # even with --force
     for test, what in _SPECIAL:
         if test(st.st_mode):
             raise OutputError(f"{path}: is {what}; mtdetect writes only regular files and folders "
@@ -182,10 +175,7 @@ def check_not_input(path: Path, inputs: Iterable[object], directory: bool = Fals
 
 
 def _real(p: Path) -> Path:
-    try:
-        return Path(os.path.realpath(p))
-    except OSError:
-        return p
+    return Path(os.path.realpath(p))
 
 
 def _check_target(path: Path, kind: OutputKind, force: bool, inputs: Iterable[object]) -> os.stat_result | None:
@@ -218,7 +208,7 @@ def check_target(path: str | Path | None, kind: OutputKind = TEXT_OUTPUT, force:
     path = Path(os.path.abspath(path))
     if kind.directory and path == Path(path.anchor):
         raise OutputError(f"{path}: cannot write a {kind.name} over the root directory")
-    if _lstat(path) is None and kind.directory:
+    if kind.directory:
         try:
             recover_dir(path)
         except OSError:
@@ -240,14 +230,12 @@ def _parent(path: Path) -> Path:
 def _fsync_dir(directory: Path) -> None:
     try:
         fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
     except OSError:
         pass
-    finally:
-        os.close(fd)
 
 
 def _step(name: str) -> None:
@@ -379,14 +367,9 @@ def replace_dir(path: str | Path, kind: OutputKind, force: bool = False, inputs:
     """A new temporary directory beside `path` to fill; on a clean exit its files are fsynced and
     it replaces `path` atomically (see the module doc). On an error nothing at `path` changes."""
     path = Path(os.path.abspath(path))
-    if path == Path(path.anchor):
-        raise OutputError(f"{path}: cannot write a {kind.name} over the root directory")
+    check_target(path, kind, force, inputs)  # also puts back an old output a kill left aside
     parent = _parent(path)
-    try:
-        recover_dir(path)
-    except OSError:
-        pass
-    st = _check_target(path, kind, force, inputs)
+    st = _lstat(path)
     try:
         tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp-", dir=parent))
     except OSError as exc:

@@ -107,7 +107,7 @@ RF = ROOT / "mtdetect" / "models" / "reference-free"
 
 @pytest.mark.parametrize("field, value", [
     ("families", "solo"), ("families", [1, 2]), ("train_config", {"dense_weight": "0.3"}),
-    ("article_calibration", [1, 2]), ("verdict_rule", {"decisive": "high"}), ("sentence_calibration", None),
+    ("article_calibration", [1, 2]), ("verdict_rule", {"decisive": "high"}), ("families", ["solo"]),
 ])  # fmt: skip
 def test_reference_free_card_resealed_with_wrong_types_is_exit_4(tmp_path, field, value):
     if not (RF / "card.json").is_file():
