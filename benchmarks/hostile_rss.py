@@ -66,7 +66,8 @@ def run_case(args: list[str], env: dict, stdin: object = subprocess.DEVNULL, fee
     text = err.decode("utf-8", "replace")
     lines = [x for x in text.splitlines() if not x.startswith("this CPU has no native bfloat16")]
     return {"exit": proc.returncode, "stderr_lines": len(lines), "traceback": "Traceback" in text,
-            "rss_mb": round(usage.ru_maxrss / 1024), "seconds": round(seconds, 1), "message": (lines or [""])[0][:150],
+            "rss_mb": round(usage.ru_maxrss / 1024), "seconds": round(seconds, 1),
+            "cpu_s": round(usage.ru_utime + usage.ru_stime, 1), "message": (lines or [""])[0][:150],
             "stdout_bytes": len(out)}
 
 
@@ -239,8 +240,10 @@ def main() -> int:
     parser.add_argument("--only", nargs="*", help="run only cases whose name contains one of these")
     args = parser.parse_args()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1"}
-    print("| case | exit | stderr lines | traceback | peak RSS (MB) | seconds | message |")
-    print("|---|---|---|---|---|---|---|")
+    print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (wall seconds grow with it; "
+          "CPU seconds less so)")
+    print("| case | exit | stderr lines | traceback | peak RSS (MB) | seconds | CPU s | message |")
+    print("|---|---|---|---|---|---|---|---|")
     worst = worst20 = 0
     slowest20 = 0.0
     with tempfile.TemporaryDirectory() as tmp:
@@ -266,7 +269,7 @@ def main() -> int:
                 worst20 = max(worst20, r["rss_mb"])
                 slowest20 = max(slowest20, r["seconds"])
             print(f"| {name} | {r['exit']} | {r['stderr_lines']} | {'yes' if r['traceback'] else 'no'} | "
-                  f"{r['rss_mb']} | {r['seconds']} | `{r['message'].replace('|', '/')}` |", flush=True)
+                  f"{r['rss_mb']} | {r['seconds']} | {r['cpu_s']} | `{r['message'].replace('|', '/')}` |", flush=True)
     print(f"\nworst peak RSS: {worst} MB; issue 20's cases: worst {worst20} MB (target <= 1024), "
           f"slowest {slowest20} s (target <= 30)")
     return 0

@@ -20,7 +20,7 @@ from mtdetect.inputs.html import html_to_text, looks_like_html
 
 __all__ = [
     "InputError", "file_errors", "Sentence", "decode_bytes", "read_text", "normalize", "split_sentences",
-    "iter_sentences", "split_article", "looks_binary", "tokenize",
+    "iter_sentences", "split_article", "check_runs", "is_empty", "looks_binary", "tokenize",
 ]
 
 
@@ -83,9 +83,18 @@ def read_text(path: str | None) -> str:
     text = decode_bytes(data, name)
     if looks_like_html(text):
         text = html_to_text(text)
-    if next(iter_sentences(text), None) is None:
+    if is_empty(text):
         raise InputError(f"{name}: empty (no text)")
     return text
+
+
+_ASCII_ALNUM = re.compile(r"[A-Za-z0-9]")
+
+
+def is_empty(text: str) -> bool:
+    """No sentence at all? A text with an ASCII letter or digit (which normalising never drops)
+    has one, found without normalising a possibly huge first line."""
+    return _ASCII_ALNUM.search(text) is None and next(iter_sentences(text), None) is None
 
 
 # --------------------------------------------------------------------------- normalising
@@ -267,10 +276,28 @@ def iter_sentences(text: str) -> Iterator[Sentence]:
         par_no += 1
 
 
+_NOT_ALNUM = bytes(b for b in range(256) if not chr(b).isalnum())
+_ENDS = ".!?\u2026\n" + _LINE_BREAKS  # a sentence ends only at these (or a line break)
+
+
+def check_runs(text: str, name: str) -> None:
+    """Refuse, before normalising anything, a text with a run free of sentence ends that holds
+    more than limits.MAX_SENTENCE_CHARS ASCII letters and digits: normalising never drops those,
+    so that run is a sentence over the limit. One linear pass (runs start only after an end)."""
+    limit = limits.MAX_SENTENCE_CHARS
+    if len(text) <= limit:  # nearly every article: nothing to look for
+        return
+    ends = re.escape(_ENDS)
+    for m in re.finditer(f"(?:^|(?<=[{ends}]))[^{ends}]{{{limit},}}", text):
+        if len(m.group().encode("ascii", "ignore").translate(None, _NOT_ALNUM)) > limit:
+            limits.check_sentence_length(limit + 1, name, None)
+
+
 def split_article(text: str, name: str = "article") -> list[Sentence]:
     """split_sentences for scoring: refuses (InputError, one line naming `name`) an article of
     more than limits.MAX_SENTENCES sentences or with a sentence over limits.MAX_SENTENCE_CHARS,
     reading no further than the limit, so a hostile text costs what the limits allow."""
+    check_runs(text, name)
     sentences: list[Sentence] = []
     for s in iter_sentences(text):
         limits.check_sentence_length(len(s.text), name, s.index)

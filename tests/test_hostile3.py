@@ -30,9 +30,26 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def _score_out(tiny_model_dir: Path, out: object, *extra: object):
-    return run("score", SEED["roundtrip"], "--reference", SEED["original"], "--model", tiny_model_dir, "-q",
-               "-f", "json", "--out", out, *extra)
+SUSPECT = ("The minister said talks would restart on Monday after a long break in the capital. "
+           "Mr. XI is expected to start a four -day visit to Russia on Wednesday.\n")
+ORIGINAL3 = ("The minister said the talks would resume on Monday after a long pause in the capital. "
+             "Xi Jinping is due to start a four-day visit to Russia on Wednesday.\n")
+
+
+@pytest.fixture(scope="module")
+def texts(tmp_path_factory) -> tuple[Path, Path]:
+    """A two-sentence suspect and original: cheap to score, so the output cases stay fast."""
+    d = tmp_path_factory.mktemp("texts")
+    (d / "suspect.txt").write_text(SUSPECT)
+    (d / "original.txt").write_text(ORIGINAL3)
+    return d / "suspect.txt", d / "original.txt"
+
+
+def _score_out(tiny_model_dir: Path, out: object, *extra: object, texts: tuple[Path, Path] | None = None,
+               fmt: str = "json"):
+    suspect, original = texts or (SEED["roundtrip"], SEED["original"])
+    return run("score", suspect, "--reference", original, "--model", tiny_model_dir, "-q", "-f", fmt,
+               "--out", out, *extra)
 
 
 # --------------------------------------------------------------------------- 1. user data never destroyed
@@ -73,22 +90,21 @@ def test_train_out_dot_is_refused(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("fmt", ["text", "json", "html"])
-def test_score_out_replaces_its_own_output_but_not_a_user_file(tmp_path, tiny_model_dir, fmt):
+def test_score_out_replaces_its_own_output_but_not_a_user_file(tmp_path, tiny_model_dir, texts, fmt):
     out = tmp_path / f"report.{fmt}"
-    r = run("score", SEED["roundtrip"], "--reference", SEED["original"], "--model", tiny_model_dir, "-q", "-f", fmt,
-            "--out", out)
+    r = _score_out(tiny_model_dir, out, texts=texts, fmt=fmt)
     assert r.exit_code == 0, r.output
     first = out.read_bytes()
-    r = run("score", SEED["roundtrip"], "--reference", SEED["original"], "--model", tiny_model_dir, "-q", "-f", fmt,
-            "--out", out)
+    r = _score_out(tiny_model_dir, out, texts=texts, fmt=fmt)
     assert r.exit_code == 0, r.output  # the tool's own output is recognised and replaced
     assert out.read_bytes() == first
     notes = tmp_path / "notes.md"
     notes.write_text(THESIS * 500)
-    assert_fails(_score_out(tiny_model_dir, notes), 3, str(notes), "--force")
+    assert_fails(_score_out(tiny_model_dir, notes, texts=texts, fmt=fmt), 3, str(notes), "--force")
     assert notes.read_text() == THESIS * 500
-    assert _score_out(tiny_model_dir, notes, "--force").exit_code == 0
-    assert "signature" in notes.read_text()
+    if fmt == "json":
+        assert _score_out(tiny_model_dir, notes, "--force", texts=texts).exit_code == 0
+        assert "signature" in notes.read_text()
 
 
 def test_scan_out_an_existing_text_file_is_refused(tmp_path, tiny_model_dir):
@@ -109,7 +125,7 @@ def test_scan_out_its_own_input_is_refused(tmp_path, tiny_model_dir):
     assert x.read_bytes() == before
 
 
-def test_out_a_device_or_fifo_is_refused(tmp_path, tiny_model_dir):
+def test_out_a_device_or_fifo_is_refused(tmp_path, tiny_model_dir, texts):
     fifo = tmp_path / "fifo"
     os.mkfifo(fifo)
     assert_fails(_score_out(tiny_model_dir, fifo), 3, "is a FIFO")
@@ -123,7 +139,7 @@ def test_out_a_device_or_fifo_is_refused(tmp_path, tiny_model_dir):
         assert stat.S_ISCHR(os.lstat(dev).st_mode)
 
 
-def test_out_an_existing_directory_or_proc_is_refused(tmp_path, tiny_model_dir):
+def test_out_an_existing_directory_or_proc_is_refused(tmp_path, tiny_model_dir, texts):
     d = tmp_path / "dir"
     d.mkdir()
     (d / "thesis.txt").write_text(THESIS)
@@ -132,11 +148,11 @@ def test_out_an_existing_directory_or_proc_is_refused(tmp_path, tiny_model_dir):
     assert_fails(_score_out(tiny_model_dir, "/proc/self/x"), 3, "/proc/self/x")
 
 
-def test_existing_output_keeps_its_mode(tmp_path, tiny_model_dir):
+def test_existing_output_keeps_its_mode(tmp_path, tiny_model_dir, texts):
     out = tmp_path / "private.json"
-    assert _score_out(tiny_model_dir, out).exit_code == 0
+    assert _score_out(tiny_model_dir, out, texts=texts).exit_code == 0
     out.chmod(0o600)
-    assert _score_out(tiny_model_dir, out).exit_code == 0
+    assert _score_out(tiny_model_dir, out, texts=texts).exit_code == 0
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
 
 

@@ -23,7 +23,7 @@ from mtdetect.inputs.html import html_to_text, looks_like_html
 from mtdetect.inputs.limits import (MAX_ALIGN_CELLS, MAX_INPUT_BYTES, MAX_PAIR_RECORD_CHARS, MAX_PAIRS, MAX_PAIRS_BYTES,
                                     MAX_SENTENCES, check_alignment_size, check_input_size, check_sentence_count,
                                     check_sentence_length)
-from mtdetect.text import iter_sentences
+from mtdetect.text import check_runs, iter_sentences
 
 __all__ = [
     "MAX_INPUT_BYTES", "MAX_PAIRS_BYTES", "MAX_PAIR_RECORD_CHARS", "MAX_PAIRS", "MAX_SENTENCES", "MAX_ALIGN_CELLS",
@@ -138,6 +138,7 @@ def count_sentences(text: str, stop_after: int) -> int:
 def check_article(text: str, name: str) -> int:
     """The sentence limits every scoring path applies (limits.MAX_SENTENCES sentences, none over
     limits.MAX_SENTENCE_CHARS), read no further than the limit; the number of sentences."""
+    check_runs(text, name)  # a huge run with no sentence end: refused before normalising it
     n = 0
     for s in iter_sentences(text):
         check_sentence_length(len(s.text), name, s.index)

@@ -50,11 +50,13 @@ def check_sentence_count(n: int, name: str, limit: int | None = None) -> None:
         raise InputError(f"{name}: more than {limit:,} sentences is over the limit for one article; split it")
 
 
-def check_sentence_length(n_chars: int, name: str, index: int, limit: int | None = None) -> None:
-    """Refuse a sentence (the `index`-th, 0-based) of more than `limit` (default MAX_SENTENCE_CHARS) characters."""
+def check_sentence_length(n_chars: int, name: str, index: int | None, limit: int | None = None) -> None:
+    """Refuse a sentence (the `index`-th, 0-based; None: not known) of more than `limit`
+    (default MAX_SENTENCE_CHARS) characters."""
     limit = MAX_SENTENCE_CHARS if limit is None else limit
     if n_chars > limit:
-        raise InputError(f"{name}: sentence {index + 1:,} runs over the {limit:,}-character limit for one sentence "
+        which = "a sentence" if index is None else f"sentence {index + 1:,}"
+        raise InputError(f"{name}: {which} runs over the {limit:,}-character limit for one sentence "
                          "(no sentence end); split it")
 
 

@@ -55,14 +55,14 @@ def _encode_line(record: dict) -> bytes:
 def _article_text(text: str, name: str) -> str:
     """The checks `score` applies to a file, applied to one record's text."""
     from mtdetect.inputs.guard import check_input_size, html_to_text, looks_like_html
-    from mtdetect.text import iter_sentences, looks_binary
+    from mtdetect.text import is_empty, looks_binary
 
     check_input_size(len(text.encode("utf-8", "surrogatepass")), name)
     if looks_binary(text):  # as read_text refuses a file
         raise InputError(f"{name}: binary file, not text")
     if looks_like_html(text):
         text = html_to_text(text)
-    if next(iter_sentences(text), None) is None:
+    if is_empty(text):
         raise InputError(f"{name}: empty (no text)")
     return text
 
