@@ -267,13 +267,38 @@ def iter_sentences(text: str) -> Iterator[Sentence]:
     """
     par_no = index = 0
     for raw in text.splitlines():
-        line = normalize(raw)
-        if not line:
+        found = False
+        for sentence in _long_line_sentences(raw) if len(raw) > _PIECE else _line_sentences(normalize(raw)):
+            if sentence:
+                found = True
+                yield Sentence(sentence, par_no, index)
+                index += 1
+        par_no += found
+
+
+_PIECE = 1 << 20  # a longer line is normalised and segmented a piece at a time
+
+
+def _long_line_sentences(raw: str) -> Iterator[str]:
+    """_line_sentences(normalize(raw)) for a huge line, a piece at a time: pieces are cut at
+    spaces (normalising is word-local) and the last, possibly unfinished sentence of each is
+    segmented again with the next, so memory stays a few pieces whatever the line's length."""
+    carry = ""
+    start = 0
+    while start < len(raw):
+        end = start + _PIECE
+        if end < len(raw):
+            cut = raw.rfind(" ", start, end)
+            end = cut if cut > start else end  # no space at all: cut hard
+        norm = normalize(raw[start:end])
+        start = end
+        if not norm:
             continue
-        for sentence in _line_sentences(line):
-            yield Sentence(sentence, par_no, index)
-            index += 1
-        par_no += 1
+        sentences = list(_line_sentences(f"{carry} {norm}" if carry else norm))
+        carry = sentences.pop()
+        yield from sentences
+    if carry:
+        yield carry
 
 
 _NOT_ALNUM = bytes(b for b in range(256) if not chr(b).isalnum())
