@@ -29,6 +29,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import errno
+import json
 import os
 import shutil
 import stat
@@ -63,17 +64,11 @@ def creation_mode(directory: bool = False) -> int:
     return (0o777 if directory else 0o666) & ~mask
 
 
-# --------------------------------------------------------------------------- kinds
-
-
 def _json_format(path: Path, expected: str) -> bool:
     """Does the small JSON file at `path` name `"format": expected`? (bounded read, never raises)"""
-    import json
-
     try:
         with open(path, "rb") as fh:
-            data = fh.read(16 * 1024 * 1024 + 1)
-        value = json.loads(data)
+            value = json.loads(fh.read(16 * 1024 * 1024 + 1))
     except (OSError, ValueError, RecursionError):
         return False
     return isinstance(value, dict) and value.get("format") == expected
@@ -82,12 +77,9 @@ def _json_format(path: Path, expected: str) -> bool:
 def _has_marks(path: Path, marks: tuple[bytes, ...]) -> bool:
     try:
         with open(path, "rb") as fh:
-            head = fh.read(_SNIFF)
-            size = os.fstat(fh.fileno()).st_size
-            tail = b""
-            if size > _SNIFF:
-                fh.seek(max(_SNIFF, size - _SNIFF))
-                tail = fh.read(_SNIFF)
+            head, size = fh.read(_SNIFF), os.fstat(fh.fileno()).st_size
+            fh.seek(max(_SNIFF, size - _SNIFF))
+            tail = fh.read(_SNIFF)
     except OSError:
         return False
     return any(m in head or m in tail for m in marks)
@@ -130,9 +122,6 @@ MODEL_DIR = OutputKind("model directory", True, "card.json", "mtdetect-model/1",
 INDEX_DIR = OutputKind("index", True, "index.json", "mtdetect-index/1",
                        ("index.json", "lexical.npz", "idf.npy", "articles.sqlite"))
 BENCH_DIR = OutputKind("benchmark folder", True, "results.json", "", ("results.json", "report.md", "*.png"))
-
-
-# --------------------------------------------------------------------------- checks
 
 
 def _lstat(path: Path) -> os.stat_result | None:
@@ -214,6 +203,23 @@ def check_target(path: str | Path | None, kind: OutputKind = TEXT_OUTPUT, force:
         except OSError:
             pass
     _check_target(path, kind, force, inputs)
+    _probe(path)
+
+
+def _probe(path: Path) -> None:
+    """Can a temporary file be made where `path` goes (its nearest existing folder)? Tried for
+    real: permissions, a read-only mount or /proc answer only to an attempt."""
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        raise OutputError(f"{path}: cannot write here ({folder} is not a directory)")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".mtdetect-probe-", dir=folder)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write here ({exc.strerror or exc})") from None
+    os.close(fd)
+    os.unlink(tmp)
 
 
 def _parent(path: Path) -> Path:
@@ -240,9 +246,6 @@ def _fsync_dir(directory: Path) -> None:
 
 def _step(name: str) -> None:
     """Between two steps of a replacement: a no-op (tests inject a failure or a kill here)."""
-
-
-# --------------------------------------------------------------------------- files
 
 
 def write_file(path: str | Path, data: str | bytes, kind: OutputKind = TEXT_OUTPUT, force: bool = False,
@@ -288,9 +291,6 @@ def check_append_target(path: str | Path, inputs: Iterable[object] = ()) -> bool
     if stat.S_ISLNK(st.st_mode):
         raise OutputError(f"{path}: is a symbolic link; mtdetect does not write through it")
     return True
-
-
-# --------------------------------------------------------------------------- directories
 
 
 def _backup(path: Path) -> Path:

@@ -219,25 +219,25 @@ def test_a_huge_sentence_is_refused_end_to_end(tmp_path, tiny_model_dir, monkeyp
 
 @pytest.mark.parametrize("mode", ["reference", "reference-free", "index"])
 def test_sentence_count_limit_on_every_scoring_path(tmp_path, monkeypatch, tiny_model_dir, good_index, mode):
-    monkeypatch.setattr(limits, "MAX_SENTENCES", 20)
-    (tmp_path / "a.txt").write_text(ORIGINAL)  # ~35 sentences
+    monkeypatch.setattr(limits, "MAX_SENTENCES", 10)
+    (tmp_path / "a.txt").write_text(ORIGINAL)  # 18 sentences
     extra = {"reference": ["--reference", SEED["original"], "--model", tiny_model_dir],
              "reference-free": [], "index": ["--index", good_index, "--model", tiny_model_dir]}[mode]
-    assert_fails(run("score", tmp_path / "a.txt", *extra, "-q"), 3, "20 sentences")
+    assert_fails(run("score", tmp_path / "a.txt", *extra, "-q"), 3, "10 sentences")
 
 
 def test_scan_sentence_limit_is_an_error_line(tmp_path, monkeypatch):
-    monkeypatch.setattr(limits, "MAX_SENTENCES", 20)
+    monkeypatch.setattr(limits, "MAX_SENTENCES", 10)
     src = tmp_path / "in.jsonl"
     src.write_text(json.dumps({"id": "long", "text": ORIGINAL}) + "\n" + json.dumps({"id": "ok", "text": SENT}) + "\n")
     out = tmp_path / "out.jsonl"
     r = run("scan", src, "--out", out, "--reference-free", "-q", "-w", "1")
     assert r.exit_code == 0, r.output
     lines = {json.loads(x)["id"]: json.loads(x) for x in out.read_text().splitlines()}
-    assert "20 sentences" in lines["long"]["error"] and "error" not in lines["ok"]
+    assert "10 sentences" in lines["long"]["error"] and "error" not in lines["ok"]
 
 
 def test_index_build_refuses_an_article_over_the_sentence_limit(tmp_path, monkeypatch):
-    monkeypatch.setattr(limits, "MAX_SENTENCES", 20)
-    assert_fails(run("index", SEED["original"], "--out", tmp_path / "idx", "-q"), 3, "20 sentences")
+    monkeypatch.setattr(limits, "MAX_SENTENCES", 10)
+    assert_fails(run("index", SEED["original"], "--out", tmp_path / "idx", "-q"), 3, "10 sentences")
     assert not (tmp_path / "idx").exists()
