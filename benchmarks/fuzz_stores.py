@@ -90,7 +90,7 @@ def _sqlite(path: Path, rng: random.Random) -> None:
     elif op == 2:
         db.execute("UPDATE articles SET text = ?", (zlib.compress(b" " * (64 << 20), 9),))
     elif op == 3:
-        db.execute("UPDATE articles SET id = ?", (rng.choice([None, 7, b"\x00"]),))
+        db.execute("UPDATE articles SET id = ? WHERE row = 0", (rng.choice([None, 7, b"\x00"]),))
     elif op == 4:
         db.execute("DROP TABLE articles")
     else:

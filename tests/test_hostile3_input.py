@@ -205,7 +205,7 @@ def test_a_huge_sentence_is_cut_lazily_and_refused_for_scoring(monkeypatch):
     assert all(len(s.text) <= 1000 + len("word") for s in sents)  # cut after the word that passes the limit
     assert " ".join(s.text for s in sents) == text.strip()  # at spaces: nothing lost
     assert len(next(iter_sentences("word " * 10**6)).text) == 1004  # lazily: the first piece costs one piece
-    with pytest.raises(InputError, match="sentence 1 runs over the 1,000-character limit"):
+    with pytest.raises(InputError, match="a.txt: a sentence runs over the 1,000-character limit"):
         split_article(text, "a.txt")
     assert len(split_article("A short one. " * 5)) == 5
 
