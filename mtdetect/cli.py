@@ -1,7 +1,8 @@
 """The `mtdetect` command line: each command parses, calls one library function, renders.
 
 Exit codes: 0 success; 1 internal error (a bug: please report it); 2 usage error (bad
-option); 3 bad input (missing, empty, not UTF-8, malformed pairs); 4 model problem
+option); 3 bad input (missing, empty, not UTF-8, malformed pairs, an --out mtdetect will not
+overwrite: see outputs.py); 4 model problem
 (missing, damaged, untrusted, built for other features); 5 missing external tool
 (Apertium or its language pair); 6 scan interrupted by its engine (a worker died, the
 cluster went away): rerun the same command to resume.
@@ -26,12 +27,9 @@ of another (English -> another language -> English by a machine), as opposed to 
 Start with: mtdetect score SUSPECT.txt --reference ORIGINAL.txt"""
 EPILOG = ("Exit codes: 0 success, 1 internal error, 2 usage error, 3 bad input, 4 model problem, "
           "5 missing external tool, 6 scan interrupted (rerun to resume).")
-
-
 # Plain (click) help: at 80 columns rich's tables cut long option names and show flags as `<bool>`.
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=HELP, epilog=EPILOG, rich_markup_mode=None,
                   cls=OneLineErrors)
-
 
 
 class Format(str, Enum):
