@@ -275,7 +275,7 @@ class ArchiveIndex:
     def _query(self, sql: str, *args: Any) -> tuple | None:
         try:
             return self.db.execute(sql, args).fetchone()
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, ValueError) as exc:  # ValueError: a TEXT column that is not UTF-8
             raise IndexFileError(f"{self.path / 'articles.sqlite'}: damaged ({exc})") from None
 
     def __len__(self) -> int:

@@ -25,9 +25,10 @@ MAX_PAIRS = 500_000  # records in one pairs file
 MAX_SENTENCES = 5000  # sentences per article, on every path (reference, reference-free, index, scan, index build)
 # One sentence. Segmentation cuts a run of text with no sentence end after this many characters
 # (text.iter_sentences), and scoring refuses an article holding such a run (text.split_article):
-# a 10 MB "sentence" is refused in a second instead of costing GBs. Real sentences are < 1,000;
-# features read a sentence's first 300 tokens, the embedder its first 256 word pieces.
-MAX_SENTENCE_CHARS = 10_000
+# a 10 MB "sentence" is refused in a second instead of costing GBs. Real sentences are < 1,000
+# characters; a 10,000-word run-on sentence (~70,000) is still scored (features read its first
+# 300 tokens, the embedder its first 256 word pieces).
+MAX_SENTENCE_CHARS = 100_000
 # The alignment is a dynamic programme in pure Python: ~10 us and ~200 bytes per cell
 # (n_suspect * n_reference). 1.5 M cells is ~15 s and ~300 MB; 5000 x 5000 would be minutes
 # and several GB, so this limit, not MAX_SENTENCES, is the one that binds for two long articles.
