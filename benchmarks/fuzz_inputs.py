@@ -1,6 +1,10 @@
 """Fuzz the two other ways into mtdetect: pairs lines (`score --pairs`) and model cards.
 
-    python benchmarks/fuzz_inputs.py [--pairs 10000] [--cards 1000] [--seed 0] [--model DIR]
+    python benchmarks/fuzz_inputs.py [--pairs 10000] [--cards 1000] [--indexes 0] [--rf-cards 0]
+                                     [--seed 0] [--model DIR]
+
+(Archive indexes and reference-free cards are fuzzed by fuzz_stores.py, through --indexes N and
+--rf-cards N: issue 20 ran 1,000 of each.)
 
 Pairs: each generated JSONL line (valid records with hostile values, broken JSON, NaN, huge
 numbers, deep nesting, lone surrogates, floods of combining marks, foreign or empty sides...)
@@ -256,12 +260,17 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pairs", type=int, default=10_000, help="pairs lines (default 10000)")
     parser.add_argument("--cards", type=int, default=1_000, help="mutated cards (default 1000)")
+    parser.add_argument("--indexes", type=int, default=0, help="damaged archive indexes (fuzz_stores.py)")
+    parser.add_argument("--rf-cards", type=int, default=0, help="mutated reference-free cards (fuzz_stores.py)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--model", type=Path, default=Path(__file__).resolve().parent.parent / "mtdetect" / "models" / "default")
     args = parser.parse_args()
     failures = 0
     with tempfile.TemporaryDirectory() as tmp:
-        for name, run, count in (("pairs", fuzz_pairs, args.pairs), ("cards", fuzz_cards, args.cards)):
+        from fuzz_stores import fuzz_indexes, fuzz_rf_cards
+
+        for name, run, count in (("pairs", fuzz_pairs, args.pairs), ("cards", fuzz_cards, args.cards),
+                                 ("indexes", fuzz_indexes, args.indexes), ("rf_cards", fuzz_rf_cards, args.rf_cards)):
             if not count:
                 continue
             t0 = time.perf_counter()

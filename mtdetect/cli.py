@@ -1,7 +1,8 @@
 """The `mtdetect` command line: each command parses, calls one library function, renders.
 
 Exit codes: 0 success; 1 internal error (a bug: please report it); 2 usage error (bad
-option); 3 bad input (missing, empty, not UTF-8, malformed pairs); 4 model problem
+option); 3 bad input (missing, empty, not UTF-8, malformed pairs, an --out mtdetect will not
+overwrite: see outputs.py); 4 model problem
 (missing, damaged, untrusted, built for other features); 5 missing external tool
 (Apertium or its language pair); 6 scan interrupted by its engine (a worker died, the
 cluster went away): rerun the same command to resume.
@@ -9,8 +10,6 @@ cluster went away): rerun the same command to resume.
 
 from __future__ import annotations
 
-import os
-import re
 import sys
 from enum import Enum
 from pathlib import Path
@@ -20,6 +19,9 @@ import typer
 
 from mtdetect.embed import DEFAULT_EMBEDDER, EMBEDDERS
 from mtdetect.learn.roundtrip import PIVOTS
+from mtdetect.report.failures import EXIT_ABORTED, EXIT_TOOL, EXIT_USAGE, OneLineErrors
+from mtdetect.report.failures import fail as _fail
+from mtdetect.report.failures import guarded as _guarded
 
 HELP = """Tell, sentence by sentence, whether an English article is a round-trip machine translation
 of another (English -> another language -> English by a machine), as opposed to a careful human rewrite.
@@ -28,9 +30,8 @@ Start with: mtdetect score SUSPECT.txt --reference ORIGINAL.txt"""
 EPILOG = ("Exit codes: 0 success, 1 internal error, 2 usage error, 3 bad input, 4 model problem, "
           "5 missing external tool, 6 scan interrupted (rerun to resume).")
 # Plain (click) help: at 80 columns rich's tables cut long option names and show flags as `<bool>`.
-app = typer.Typer(add_completion=False, no_args_is_help=True, help=HELP, epilog=EPILOG, rich_markup_mode=None)
-
-EXIT_INTERNAL, EXIT_USAGE, EXIT_INPUT, EXIT_MODEL, EXIT_TOOL, EXIT_ABORTED = 1, 2, 3, 4, 5, 6
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=HELP, epilog=EPILOG, rich_markup_mode=None,
+                  cls=OneLineErrors)
 
 
 class Format(str, Enum):
@@ -48,66 +49,6 @@ EMBEDDER = typer.Option(EmbedderName(DEFAULT_EMBEDDER), "--embedder", help="Sent
                         "texts: minilm (the transformer) or static (a lookup table distilled from it: no torch, "
                         "~20x faster, not yet as accurate).")
 DEVICE = typer.Option(Device("auto"), "--device", help="Where minilm runs: auto (CUDA if there is a GPU), cpu, cuda.")
-
-
-_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
-
-
-def one_line(text: str) -> str:
-    """`text` with control characters (a newline in a file name), line and paragraph separators
-    and lone surrogates (undecodable file names) escaped, so a message stays one printable line."""
-    return _UNPRINTABLE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
-                            else f"\\u{ord(m.group()):04x}", text)
-
-
-def _fail(message: str | list[str], code: int) -> None:
-    """One line on stderr (a list: one line per item, for a pairs file's problems), then exit."""
-    lines = [message] if isinstance(message, str) else message
-    typer.echo("\n".join(f"mtdetect: error: {one_line(line)}" if k == 0 else one_line(line)
-                         for k, line in enumerate(lines)), err=True)
-    raise typer.Exit(code)
-
-
-def _input_message(exc: Exception) -> str | list[str]:
-    """The lines of an InputError: a PairsError's problems stay one per line, each escaped."""
-    problems = getattr(exc, "problems", None)
-    if problems is None:
-        return str(exc)
-    more = getattr(exc, "more", 0)
-    return list(problems) + ([f"... and {more} more problems"] if more else [])
-
-
-def _guarded(fn):  # noqa: ANN001 - a decorator for command bodies
-    """Turn known user-facing errors into one line on stderr and a documented exit code."""
-    import functools
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):  # noqa: ANN002, ANN003
-        from mtdetect.card.card import ModelError
-        from mtdetect.learn.roundtrip import RoundTripError
-        from mtdetect.inputs.errors import InputError
-
-        try:
-            return fn(*args, **kwargs)
-        except typer.Exit:
-            raise
-        except ModelError as exc:
-            _fail(str(exc), EXIT_MODEL)
-        except InputError as exc:
-            _fail(_input_message(exc), EXIT_INPUT)
-        except RoundTripError as exc:
-            _fail(str(exc), EXIT_TOOL)
-        except KeyboardInterrupt:
-            _fail("interrupted", 130)
-        except BrokenPipeError:
-            raise typer.Exit(0)
-        except Exception as exc:  # a bug, not a user mistake
-            if os.environ.get("MTDETECT_DEBUG"):
-                raise
-            _fail(f"internal error: {type(exc).__name__}: {exc} (set MTDETECT_DEBUG=1 for a traceback)",
-                  EXIT_INTERNAL)
-
-    return wrapper
 
 
 def _stdin_is_terminal() -> bool:
@@ -134,11 +75,13 @@ def score(
     out: Optional[str] = typer.Option(None, "--out", "-o", help="Write here (atomically) instead of stdout."),
     embedder: EmbedderName = EMBEDDER,
     device: Device = DEVICE,
+    force: bool = typer.Option(False, "--force", help="Replace --out even when it is not mtdetect's own output."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
 ) -> None:
     """Score a suspect article against its reference (--reference), against its original found in an
     archive (--index), on its own (neither: reference-free), or score sentence pairs (--pairs)."""
     from mtdetect.detect.select import score_article_files, score_pairs_file
+    from mtdetect.outputs import check_target
     from mtdetect.report.progress import Status, set_quiet
     from mtdetect.report.render import render_article, render_pairs, write_output
     from mtdetect.inputs.errors import InputError
@@ -146,6 +89,8 @@ def score(
     set_quiet(quiet)
     if threshold is not None and not 0.0 <= threshold <= 1.0:
         _fail("--threshold must be between 0 and 1", EXIT_USAGE)
+    inputs = [suspect, reference, pairs]
+    check_target(out, force=force, inputs=inputs)  # before any work: refused outputs cost nothing
     reads_stdin = pairs == "-" if pairs is not None else suspect in (None, "-") or reference == "-"
     if reads_stdin and _stdin_is_terminal():
         what = "pairs JSONL" if pairs is not None else "an article"
@@ -158,7 +103,7 @@ def score(
             _fail("--format html is for one article; --pairs writes jsonl, json, tsv or text", EXIT_USAGE)
         with Status() as status:  # on a terminal, a line on stderr while it loads and embeds (> 1 s)
             records = score_pairs_file(pairs, model, threshold, status, (embedder.value, device.value))
-        write_output(render_pairs(records, (fmt or Format.jsonl).value), out)
+        write_output(render_pairs(records, (fmt or Format.jsonl).value), out, force, inputs)
         return
     if reference is not None and index is not None:
         _fail("give --reference or --index, not both", EXIT_USAGE)
@@ -172,7 +117,7 @@ def score(
         raise InputError(f"{suspect_name}: no sentences found")
     reference_name = reference or (result.match or {}).get("id")
     write_output(render_article(result, (fmt or Format.text).value, sources={"suspect": suspect_name,
-                                                                              "reference": reference_name}), out)
+                                                                       "reference": reference_name}), out, force, inputs)
 
 
 @app.command("index", short_help="Index an archive of originals for score --index.")
@@ -181,18 +126,22 @@ def index_cmd(
     archive: List[str] = typer.Argument(..., help="Originals: .txt/.md files, directories of them, or JSONL "
                                         "with 'id' and 'text'."),
     out: Path = typer.Option(..., "--out", "-o", help="Index directory to write (replaced atomically)."),
+    force: bool = typer.Option(False, "--force", help="Replace --out even when it is not an mtdetect index."),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ) -> None:
     """Index an archive of original articles for `mtdetect score SUSPECT --index INDEX`."""
     from mtdetect.detect.index import build_index
+    from mtdetect.inputs.documents import count_documents, iter_documents
+    from mtdetect.outputs import INDEX_DIR, check_target
     from mtdetect.report.progress import Counter, set_quiet
-    from mtdetect.learn.roundtrip import read_documents
 
     set_quiet(quiet)
-    docs = read_documents(archive)
+    check_target(out, INDEX_DIR, force, archive)
+    total = count_documents(archive) if "-" not in archive else 0
+    docs = ((d.id, d.text) for d in iter_documents(archive, strict=True))  # streamed: one article at a time
     bar = Counter("articles indexed")
     try:
-        stats = build_index(docs, out, progress=lambda n: bar.update(n, len(docs)))
+        stats = build_index(docs, out, progress=lambda n: bar.update(n, total or n), force=force, inputs=archive)
     finally:
         bar.close()
     typer.echo(f"{stats.articles} articles indexed in {stats.seconds} s, {stats.bytes_on_disk / 1e6:.1f} MB: {out}",
@@ -208,18 +157,22 @@ def train(
                                             "(default: group, else dataset, else system)."),
     seed: int = typer.Option(13, "--seed"),
     no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the embedding cache."),
+    force: bool = typer.Option(False, "--force", help="Replace --out even when it is not an mtdetect model."),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ) -> None:
     """Train a model on labelled pairs and report grouped held-out metrics."""
     from mtdetect.inputs.pairs import read_pairs
+    from mtdetect.outputs import MODEL_DIR, check_target
     from mtdetect.report.progress import set_quiet
     from mtdetect.learn.train import TrainConfig
     from mtdetect.learn.train import train as train_model
     from mtdetect.report.render import render_train
 
     set_quiet(quiet)
+    check_target(out, MODEL_DIR, force, pairs)  # before reading and training, not after
     records = read_pairs(pairs, require_label=True)
-    report = train_model(records, out, TrainConfig(seed=seed, group_key=group_key, use_cache=not no_cache))
+    report = train_model(records, out, TrainConfig(seed=seed, group_key=group_key, use_cache=not no_cache),
+                         force=force, inputs=pairs)
     typer.echo(render_train(report, out))
 
 
@@ -231,6 +184,7 @@ def roundtrip(
     via: str = typer.Option("es", "--via", help="Comma-separated Apertium pivots: " + ", ".join(PIVOTS)
                             + " (fr_es, fr_ca: French, through Spanish or Catalan)."),
     out: Optional[str] = typer.Option(None, "--out", "-o", help="Where to write (default: stdout)."),
+    force: bool = typer.Option(False, "--force", help="Replace --out even when it is not mtdetect's own output."),
     fmt: str = typer.Option("jsonl", "--format", "-f", help="jsonl: labelled pairs for `mtdetect train`; "
                             "text: each input document round-tripped whole (one per file and pivot)."),
     batch_size: int = typer.Option(500, "--batch-size", min=1),
@@ -238,6 +192,7 @@ def roundtrip(
 ) -> None:
     """Round-trip English text through Apertium: labelled (mt) pairs for `mtdetect train`, or the text."""
     from mtdetect.learn.roundtrip import read_documents, roundtrip_documents, roundtrip_pairs
+    from mtdetect.outputs import check_target
     from mtdetect.report.progress import Counter, set_quiet
     from mtdetect.report.render import render_roundtrip, write_output
 
@@ -245,6 +200,10 @@ def roundtrip(
     pivots = [p.strip() for p in via.split(",") if p.strip()]
     if not pivots or fmt not in ("jsonl", "text"):
         _fail("--via needs at least one pivot" if not pivots else f"--format {fmt}: choose jsonl or text", EXIT_USAGE)
+    unknown = [p for p in pivots if p not in PIVOTS]
+    if unknown:
+        _fail(f"--via: unknown pivot {unknown[0]!r}: known pivots are {', '.join(sorted(PIVOTS))}", EXIT_USAGE)
+    check_target(out, force=force, inputs=texts)
     docs = read_documents(texts)
     bar = Counter(f"round trips via {','.join(pivots)}")
     try:
@@ -252,7 +211,7 @@ def roundtrip(
     finally:
         bar.close()
     text, summary = render_roundtrip(made, fmt, len(docs), pivots)
-    write_output(text, out)
+    write_output(text, out, force, texts)
     typer.echo(summary, err=True)
 
 
@@ -269,6 +228,7 @@ def bench(
                                        "(benchmarks/results/ of this checkout) instead: a full run only."),
     model: Optional[Path] = typer.Option(None, "--model", "-m", help="Model directory (default: shipped model)."),
     embedder: EmbedderName = EMBEDDER,
+    force: bool = typer.Option(False, "--force", help="Write into --out even when it is not a benchmark folder."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
 ) -> None:
     """Accuracy against baselines on held-out data, and speed against the embedding floor."""
@@ -287,7 +247,8 @@ def bench(
             _fail(f"--update-record: the record has plots, but {plots_unavailable()}", EXIT_TOOL)
     elif out is not None and out.resolve() == RECORD_DIR.resolve():
         _fail(f"{out} is the committed benchmark record: refresh it with --update-record", EXIT_USAGE)
-    report = run_bench(BenchConfig(quick=quick, pairs=tuple(pairs or ()), data_dir=data, model_dir=model, embedder=embedder.value,
+    report = run_bench(BenchConfig(quick=quick, pairs=tuple(pairs or ()), data_dir=data, model_dir=model,
+                                   embedder=embedder.value, force=force,
                                    out_dir=RECORD_DIR if update_record else out or DEFAULT_OUT))
     typer.echo(report.summary())
 
@@ -324,6 +285,7 @@ def scan(
     threshold: Optional[float] = typer.Option(None, "--threshold", help="Flag threshold (default: the model's)."),
     embedder: EmbedderName = EMBEDDER,
     device: Device = DEVICE,
+    force: bool = typer.Option(False, "--force", help="Start --out afresh even when it is not a scan's results."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
 ) -> None:
     """Score a corpus of articles into a resumable JSONL file, in parallel (local cores or Ray)."""
@@ -346,7 +308,7 @@ def scan(
                         device=device.value)
     try:
         summary = run_scan(inputs, out, config, engine=engine.value, workers=workers, ray_address=ray_address,
-                           retry_errors=retry_errors)
+                           retry_errors=retry_errors, force=force)
     except ScanAborted as exc:
         _fail(str(exc), EXIT_ABORTED)
     log(summary.line())

@@ -20,7 +20,7 @@ from mtdetect.inputs.html import html_to_text, looks_like_html
 
 __all__ = [
     "InputError", "file_errors", "Sentence", "decode_bytes", "read_text", "normalize", "split_sentences",
-    "iter_sentences", "tokenize",
+    "iter_sentences", "split_article", "check_runs", "is_empty", "looks_binary", "tokenize",
 ]
 
 
@@ -83,22 +83,34 @@ def read_text(path: str | None) -> str:
     text = decode_bytes(data, name)
     if looks_like_html(text):
         text = html_to_text(text)
-    if next(iter_sentences(text), None) is None:
+    if is_empty(text):
         raise InputError(f"{name}: empty (no text)")
     return text
+
+
+_ASCII_ALNUM = re.compile(r"[A-Za-z0-9]")
+
+
+def is_empty(text: str) -> bool:
+    """No sentence at all? A text with an ASCII letter or digit (which normalising never drops)
+    has one, found without normalising a possibly huge first line."""
+    return _ASCII_ALNUM.search(text) is None and next(iter_sentences(text), None) is None
 
 
 # --------------------------------------------------------------------------- normalising
 
 _LINE_BREAKS = "\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"  # everything str.splitlines() splits on
 _ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u00ad"  # zero-width spaces/joiners, BOM, soft hyphen
+# Bidirectional controls (marks, embeddings, overrides, isolates): invisible, and they would
+# otherwise split or join words ("Trojan Source" text); English needs none of them.
+_BIDI = "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 _CHAR_MAP = str.maketrans(
     {
         **{ch: "'" for ch in "\u2018\u2019\u201a\u201b\u2039\u203a\u2032\u2035"},  # ‘ ’ ‚ ‛ ‹ › ′ ‵
         **{ch: '"' for ch in "\u201c\u201d\u201e\u201f\u00ab\u00bb\u2033\u2036"},  # “ ” „ ‟ « » ″ ‶
         **{ch: "-" for ch in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"},  # ‐ ‑ ‒ – — ― −
         **{ch: "\n" for ch in _LINE_BREAKS},
-        **{ch: None for ch in _ZERO_WIDTH},
+        **{ch: None for ch in _ZERO_WIDTH + _BIDI},
         "\u2026": "...",
     }
 )
@@ -214,15 +226,25 @@ _CHUNK = re.compile(r"[^ ]+")
 
 
 def _line_sentences(line: str) -> Iterator[str]:
-    """Sentences of one normalised, non-empty line (linear time: one pass over its words)."""
-    start = 0
+    """Sentences of one normalised, non-empty line (linear time: one pass over its words). A run
+    with no sentence end is cut after the word that takes it past limits.MAX_SENTENCE_CHARS: that
+    piece is longer than the limit (split_article refuses it), and the rest goes on lazily."""
+    limit = limits.MAX_SENTENCE_CHARS
+    start: int | None = 0
     here = None
     for after in _CHUNK.finditer(line):
-        if here is not None and _ends_sentence(here.group(), after.group()):
+        if start is None:
+            start = after.start()
+        elif here is not None and _ends_sentence(here.group(), after.group()):
             yield line[start : here.end()]
             start = after.start()
+        if after.end() - start > limit:
+            yield line[start : after.end()]
+            start = here = None
+            continue
         here = after
-    yield line[start:]
+    if start is not None:
+        yield line[start:]
 
 
 def split_sentences(text: str) -> list[Sentence]:
@@ -245,13 +267,73 @@ def iter_sentences(text: str) -> Iterator[Sentence]:
     """
     par_no = index = 0
     for raw in text.splitlines():
-        line = normalize(raw)
-        if not line:
+        found = False
+        for sentence in _long_line_sentences(raw) if len(raw) > _PIECE else _line_sentences(normalize(raw)):
+            if sentence:
+                found = True
+                yield Sentence(sentence, par_no, index)
+                index += 1
+        par_no += found
+
+
+_PIECE = 1 << 20  # a longer line is normalised and segmented a piece at a time
+
+
+def _long_line_sentences(raw: str) -> Iterator[str]:
+    """_line_sentences(normalize(raw)) for a huge line, a piece at a time: pieces are cut at
+    spaces (normalising is word-local) and the last, possibly unfinished sentence of each is
+    segmented again with the next, so memory stays a few pieces whatever the line's length."""
+    carry = ""
+    start = 0
+    while start < len(raw):
+        end = start + _PIECE
+        if end < len(raw):
+            cut = raw.rfind(" ", start, end)
+            end = cut if cut > start else end  # no space at all: cut hard
+        norm = normalize(raw[start:end])
+        start = end
+        if not norm:
             continue
-        for sentence in _line_sentences(line):
-            yield Sentence(sentence, par_no, index)
-            index += 1
-        par_no += 1
+        sentences = list(_line_sentences(f"{carry} {norm}" if carry else norm))
+        carry = sentences.pop()
+        yield from sentences
+    if carry:
+        yield carry
+
+
+_NOT_ALNUM = bytes(b for b in range(256) if not chr(b).isalnum())
+_ENDS = ".!?\u2026\n" + _LINE_BREAKS  # a sentence ends only at these (or a line break)
+
+
+def check_runs(text: str, name: str) -> None:
+    """Refuse, before normalising anything, a text with a run free of sentence ends that holds
+    more than limits.MAX_SENTENCE_CHARS ASCII letters and digits: normalising never drops those,
+    so that run is a sentence over the limit. One linear pass (runs start only after an end)."""
+    limit = limits.MAX_SENTENCE_CHARS
+    if len(text) <= limit:  # nearly every article: nothing to look for
+        return
+    ends = re.escape(_ENDS)
+    for m in re.finditer(f"(?:^|(?<=[{ends}]))[^{ends}]{{{limit},}}", text):
+        if len(m.group().encode("ascii", "ignore").translate(None, _NOT_ALNUM)) > limit:
+            limits.check_sentence_length(limit + 1, name, None)
+
+
+def split_article(text: str, name: str = "article") -> list[Sentence]:
+    """split_sentences for scoring: refuses (InputError, one line naming `name`) an article of
+    more than limits.MAX_SENTENCES sentences or with a sentence over limits.MAX_SENTENCE_CHARS,
+    reading no further than the limit, so a hostile text costs what the limits allow."""
+    check_runs(text, name)
+    sentences: list[Sentence] = []
+    for s in iter_sentences(text):
+        limits.check_sentence_length(len(s.text), name, s.index)
+        limits.check_sentence_count(len(sentences) + 1, name)
+        sentences.append(s)
+    return sentences
+
+
+def looks_binary(text: str) -> bool:
+    """What read_text refuses as binary: NUL, or over 5% control characters other than tab / line ends."""
+    return _looks_binary(text)
 
 
 # --------------------------------------------------------------------------- tokens

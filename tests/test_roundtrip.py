@@ -150,7 +150,8 @@ def test_roundtrip_cli_writes_trainable_pairs(tmp_path):
     assert all(x["candidate"] != x["reference"] for x in rows)
 
 
-def test_roundtrip_cli_unknown_pivot_exit_5(tmp_path):
+def test_roundtrip_cli_unknown_pivot_is_a_usage_error(tmp_path):
+    """A pivot name that does not exist is a bad option (exit 2, issue 20), not a missing tool (5)."""
     from typer.testing import CliRunner
 
     from mtdetect.cli import app
@@ -158,4 +159,4 @@ def test_roundtrip_cli_unknown_pivot_exit_5(tmp_path):
     art = tmp_path / "story.txt"
     art.write_text("Some text here.")
     r = CliRunner().invoke(app, ["roundtrip", str(art), "--via", "xx"])
-    assert r.exit_code == 5 and "known pivots" in r.output
+    assert r.exit_code == 2 and "known pivots" in r.output

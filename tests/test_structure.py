@@ -10,7 +10,7 @@ MAX_LINES = 400
 # The only modules at the top of the package: the CLI, the pipeline's two shared steps (text,
 # align), what every detector returns (results) and the output policy; everything else lives in
 # the subpackage of its stage (README, "How it works").
-TOP_LEVEL = {"__init__", "__main__", "cli", "text", "align", "results", "outputs", "fsmode"}
+TOP_LEVEL = {"__init__", "__main__", "cli", "text", "align", "results", "outputs"}
 
 
 def module_name(path: Path) -> str:

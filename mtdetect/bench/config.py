@@ -88,6 +88,7 @@ class BenchConfig:
     sizes: Sizes | None = None  # override QUICK/FULL (tests)
     speed: bool = True
     embedder: str | None = None  # the aligning embedding (None: the default); seeds and speed measure both
+    force: bool = False  # write into an out_dir that is not a benchmark folder (outputs.py's policy)
 
     @property
     def plan(self) -> Sizes:

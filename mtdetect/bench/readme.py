@@ -1,7 +1,7 @@
 """The README's figures against the committed bench record (benchmarks/results/results.json), the
 one source of the numbers the README quotes. `python -m mtdetect.bench.readme` lists every figure
 that differs (exit 1), so a full bench run (`mtdetect bench --update-record`) is followed by
-README edits until it passes; tests/test_truth_commands.py runs the same check.
+README edits until it passes; tests/test_command_output.py runs the same check.
 
 A figure the record does not hold must not be quoted as measured: where the README names one
 (the reference-free cold start, the pivot guess 001 would have got) the record must hold it.

@@ -3,8 +3,6 @@ loses, then each section's own renderer."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from mtdetect.bench.heldout import render_pairs
@@ -134,12 +132,7 @@ def render_report(res: dict) -> str:
 
 
 def atomic_write(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600 files
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """One file of the bench's folder (checked by run_bench before the run), by outputs.py's policy."""
+    from mtdetect.outputs import write_file
+
+    write_file(path, text, force=True)

@@ -15,7 +15,9 @@ import numpy as np
 
 from mtdetect.embed.cache import CachedEncoder
 from mtdetect.learn.train import TrainConfig
-from mtdetect.bench.config import DATA_DIR, ROOT, SEEDS, WMT_FILE, WORK_DIR, BenchConfig, Sizes, reset_clock, step
+from mtdetect.bench.config import (DATA_DIR, RECORD_DIR, ROOT, SEEDS, WMT_FILE, WORK_DIR, BenchConfig, Sizes,
+                                   reset_clock, step)
+from mtdetect.outputs import BENCH_DIR, check_target
 from mtdetect.bench.data import load_matrix_sample, wmt_speed_samples
 from mtdetect.bench.heldout import bench_extra_pairs
 from mtdetect.bench.plots import plots_unavailable, write_plots
@@ -93,7 +95,13 @@ def run_bench(config: BenchConfig) -> BenchReport:
     t_start = time.perf_counter()
     sizes = config.plan
     out_dir = Path(config.out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    if out_dir.resolve() != RECORD_DIR.resolve():  # the record folder also holds other benchmarks' files
+        check_target(out_dir, BENCH_DIR, config.force, config.pairs)
+    if config.pairs:  # a bad --pairs file is refused now, not after loading models and the long run
+        from mtdetect.inputs.pairs import read_pairs
+
+        for path in config.pairs:
+            read_pairs([path], require_label=True)
     data_dir = Path(config.data_dir) if config.data_dir else DATA_DIR
     skipped: list[str] = []
     parts = _Parts()
@@ -146,6 +154,7 @@ def run_bench(config: BenchConfig) -> BenchReport:
     res["seconds"] = parts.seconds | {"total": round(time.perf_counter() - t_start, 1)}
 
     res = _strip_private(res)
+    out_dir.mkdir(parents=True, exist_ok=True)  # only now: a refused or failed run leaves no folder
     files = [] if no_plots else write_plots(res, out_dir)
     atomic_write(out_dir / "results.json", json.dumps(res, indent=1, ensure_ascii=False) + "\n")
     atomic_write(out_dir / "report.md", render_report(res))

@@ -22,6 +22,9 @@ import numpy as np
 from mtdetect.card.card import (CARD_FILE, CLASSIFIER_FILE, ModelError, check_card_fields, check_seal, read_card)
 from mtdetect.card.kinds import SPECS, default_model_dir, spec_for
 from mtdetect.card.model import TRUSTED_TYPES, LinearEnsemble, Model, sha256_file
+from mtdetect.inputs.budget import check_zip
+
+MAX_MODEL_INFLATED_BYTES = 256 * 1024 * 1024  # a skops file or arrays.npz, inflated (shipped: < 20 MB)
 
 
 def _trained_with(card: dict, library: str) -> str:
@@ -85,10 +88,11 @@ def load_model(path: Path | str | None = None, embedding_sha: str | None = None,
         arrays_path = directory / str(card["arrays_file"])
         if not arrays_path.is_file() or sha256_file(arrays_path) != card.get("arrays_sha256"):
             raise ModelError(f"{arrays_path}: missing or does not match the hash in its card")
+        check_zip(arrays_path, MAX_MODEL_INFLATED_BYTES, ModelError)
         try:
             with np.load(arrays_path, allow_pickle=False) as npz:
                 return Model({k: npz[k] for k in npz.files}, card, directory)
-        except (OSError, ValueError) as exc:
+        except (Exception, MemoryError) as exc:  # OSError, ValueError, BadZipFile, a CRC error...
             raise ModelError(f"{arrays_path}: not a readable array file ({exc})") from None
     if card.get("linear_export") and not full:
         try:
@@ -103,6 +107,7 @@ def _load_skops(clf_path: Path, card: dict):
     import skops.io as sio
 
     _alias_old_module_paths()
+    check_zip(clf_path, MAX_MODEL_INFLATED_BYTES, ModelError)  # a skops file is a zip: no bomb inflates
     try:
         untrusted = set(sio.get_untrusted_types(file=clf_path)) - set(TRUSTED_TYPES)
         if untrusted:

@@ -21,11 +21,9 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -34,7 +32,7 @@ from mtdetect.card.card import (ARRAYS_FILE, CARD_FILE, CARD_FORMAT, CLASSIFIER_
                                 seal_card)
 from mtdetect.card.kinds import FeatureSpec, reference_spec, spec_for
 from mtdetect.card.signature import Signature
-from mtdetect.fsmode import creation_mode
+from mtdetect.outputs import MODEL_DIR, replace_dir
 
 
 # Types a model file may contain beyond those skops itself deems safe (plain scikit-learn
@@ -170,8 +168,10 @@ class Model:
 
 
 def save_model(classifier: Any, card: dict, out_dir: Path, spec: FeatureSpec | None = None,
-               arrays: dict[str, np.ndarray] | None = None) -> Model:
-    """Write classifier + card atomically: out_dir holds the old model or the complete new one.
+               arrays: dict[str, np.ndarray] | None = None, force: bool = False,
+               inputs: Sequence[object] = ()) -> Model:
+    """Write classifier + card atomically: out_dir holds the old model or the complete new one
+    (outputs.replace_dir; a folder that is not an mtdetect model is refused unless `force`).
 
     `arrays`: plain numeric arrays for the numpy scoring path (saved without pickle, hashed
     in the card) when they are too big for the card itself.
@@ -180,9 +180,7 @@ def save_model(classifier: Any, card: dict, out_dir: Path, spec: FeatureSpec | N
 
     spec = spec or reference_spec()
     out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".tmp-model-", dir=out_dir.parent))
-    try:
+    with replace_dir(out_dir, MODEL_DIR, force=force, inputs=inputs) as tmp:
         sio.dump(classifier, tmp / CLASSIFIER_FILE)
         untrusted = set(sio.get_untrusted_types(file=tmp / CLASSIFIER_FILE)) - set(TRUSTED_TYPES)
         if untrusted:
@@ -204,17 +202,6 @@ def save_model(classifier: Any, card: dict, out_dir: Path, spec: FeatureSpec | N
         )
         card = seal_card(card)  # after every field the loader reads is in place
         (tmp / CARD_FILE).write_text(json.dumps(card, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
-        tmp.chmod(creation_mode(directory=True))  # mkdtemp makes it private: a model is meant to be shared
-        if out_dir.exists():
-            old = out_dir.with_name(out_dir.name + ".old")
-            shutil.rmtree(old, ignore_errors=True)
-            out_dir.rename(old)
-            tmp.rename(out_dir)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            tmp.rename(out_dir)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
     # What is returned predicts exactly as the loaded model will (the numpy path when there is one).
     return Model(LinearEnsemble(linear) if linear is not None else classifier, card, out_dir)
 

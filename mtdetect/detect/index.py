@@ -33,9 +33,9 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 
 from mtdetect import __version__
-from mtdetect.fsmode import creation_mode
 from mtdetect.inputs.errors import InputError
-from mtdetect.text import normalize, split_sentences
+from mtdetect.outputs import INDEX_DIR, replace_dir
+from mtdetect.text import normalize, split_article
 
 INDEX_FORMAT = "mtdetect-index/1"
 
@@ -84,43 +84,84 @@ class IndexStats:
         return asdict(self)
 
 
-def build_index(documents: Iterable[tuple[str, str]], out_dir: Path, config: IndexConfig = IndexConfig(),
-                progress: Any = None) -> IndexStats:
-    """Index (id, text) documents into out_dir (replaced atomically)."""
-    import shutil
-    import tempfile
+BATCH_DOCS = 2000  # articles transformed and stored together
+BATCH_CHARS = 8_000_000  # ... or fewer, when they are long: memory stays bounded
+PIECE_CHARS = 1_000_000  # a long article is hashed in pieces this long (counts add up)
 
+
+def _check_document(doc_id: str, text: str) -> None:
+    """What `score` refuses in an article is refused in an archive too (one line naming it)."""
+    from mtdetect.inputs.guard import check_article, check_english
+    from mtdetect.text import looks_binary
+
+    if looks_binary(text):
+        raise InputError(f"{doc_id}: binary file, not text")
+    check_article(text, doc_id)
+    check_english(text, doc_id)
+
+
+def _counts(vec: Any, texts: list[str]) -> Any:
+    """Hashed term counts, one row per text; a long text hashed in pieces cut at spaces and summed
+    (the counts are additive), so one 40 MB article never becomes one 8M-token list."""
+    from scipy import sparse
+
+    rows = []
+    for text in texts:
+        norm = normalize(text)
+        if len(norm) <= PIECE_CHARS:
+            rows.append(vec.transform([norm]))
+            continue
+        total = None
+        start = 0
+        while start < len(norm):
+            end = min(len(norm), start + PIECE_CHARS)
+            cut = norm.rfind(" ", start, end) if end < len(norm) else end
+            end = cut if cut > start else end
+            part = vec.transform([norm[start:end]])
+            total = part if total is None else total + part
+            start = end
+        rows.append(total)
+    return sparse.vstack(rows).tocsr()
+
+
+def build_index(documents: Iterable[tuple[str, str]], out_dir: Path, config: IndexConfig = IndexConfig(),
+                progress: Any = None, force: bool = False, inputs: Sequence[object] = ()) -> IndexStats:
+    """Index (id, text) documents into out_dir, replaced atomically by the output policy
+    (outputs.replace_dir: a folder that is not an mtdetect index is refused unless `force`).
+    Documents are consumed one at a time; each must pass the limits `score` applies."""
     from scipy import sparse
 
     t0 = time.perf_counter()
     out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".tmp-index-", dir=out_dir.parent))
-    try:
+    with replace_dir(out_dir, INDEX_DIR, force=force, inputs=inputs) as tmp:
         db = sqlite3.connect(tmp / "articles.sqlite")
         db.execute("CREATE TABLE articles (row INTEGER PRIMARY KEY, id TEXT UNIQUE, text BLOB)")
         vec = _vectorizer(config)
         blocks, ids, n = [], set(), 0
         batch: list[tuple[str, str]] = []
+        chars = 0
 
         def flush() -> None:
-            nonlocal n
+            nonlocal n, chars
             if not batch:
                 return
-            blocks.append(vec.transform([normalize(t) for _, t in batch]).tocsr())
+            blocks.append(_counts(vec, [t for _, t in batch]))
             db.executemany("INSERT INTO articles VALUES (?, ?, ?)",
                            [(n + i, d, zlib.compress(t.encode("utf-8"))) for i, (d, t) in enumerate(batch)])
             n += len(batch)
             if progress:
                 progress(n)
             batch.clear()
+            chars = 0
 
         for doc_id, text in documents:
             if doc_id in ids:
                 raise InputError(f"{doc_id}: the archive has two articles with this id")
+            _check_document(doc_id, text)
             ids.add(doc_id)
             batch.append((doc_id, text))
-            if len(batch) >= 2000:
+            chars += len(text)
+            if len(batch) >= BATCH_DOCS or chars >= BATCH_CHARS:
                 flush()
         flush()
         db.commit()
@@ -135,14 +176,6 @@ def build_index(documents: Iterable[tuple[str, str]], out_dir: Path, config: Ind
         meta = {"format": INDEX_FORMAT, "articles": n, "config": asdict(config),
                 "mtdetect": __version__, "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
         (tmp / "index.json").write_text(json.dumps(meta, indent=2) + "\n")
-        tmp.chmod(creation_mode(directory=True))
-        if out_dir.exists():
-            if not (out_dir / "index.json").is_file():
-                raise InputError(f"{out_dir}: exists and is not an mtdetect index; not overwriting it")
-            shutil.rmtree(out_dir)
-        tmp.rename(out_dir)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
     size = sum(f.stat().st_size for f in out_dir.iterdir())
     return IndexStats(n, round(time.perf_counter() - t0, 2), size, str(out_dir))
 
@@ -156,43 +189,119 @@ class Candidate:
     mean_best_cosine: float = 0.0
 
 
+MAX_INDEX_ARRAY_BYTES = 768 * 1024 * 1024  # lexical.npz inflated (~1M articles); more is refused unread
+_CONFIG_CHECKS = {  # field -> (is it valid?, what it must be)
+    "n_features": (lambda v: _int(v) and 2**8 <= v <= 2**24, "an integer from 256 to 16,777,216"),
+    "ngram_range": (lambda v: isinstance(v, list) and len(v) == 2 and all(_int(x) for x in v)
+                    and 1 <= v[0] <= v[1] <= 3, "two integers 1 <= a <= b <= 3"),
+    "top_k": (lambda v: _int(v) and 1 <= v <= 100, "an integer from 1 to 100"),
+    "min_lexical": (lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and 0.0 <= v <= 1.0,
+                    "a number from 0 to 1"),
+}
+
+
+def _int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _read_meta(path: Path) -> tuple[dict, IndexConfig]:
+    """index.json, checked field by field: a damaged or forged manifest is one IndexFileError."""
+    from mtdetect.inputs.budget import loads_strict
+
+    meta_path = path / "index.json"
+    if not meta_path.is_file():
+        raise IndexFileError(f"{path}: not an mtdetect index (index.json missing; build one with "
+                             "`mtdetect index ARCHIVE --out INDEX`)")
+    try:
+        with open(meta_path, "rb") as fh:
+            meta = loads_strict(fh.read(1 << 20).decode("utf-8"))
+    except (OSError, ValueError, RecursionError) as exc:
+        raise IndexFileError(f"{meta_path}: damaged ({str(exc)[:200]})") from None
+    if not isinstance(meta, dict):
+        raise IndexFileError(f"{meta_path}: damaged (a JSON {type(meta).__name__}, not an object)")
+    if meta.get("format") != INDEX_FORMAT:
+        raise IndexFileError(f"{meta_path}: index format {str(meta.get('format'))[:40]!r}, expected {INDEX_FORMAT}")
+    cfg = meta.get("config")
+    if not isinstance(cfg, dict) or set(cfg) != set(_CONFIG_CHECKS):
+        raise IndexFileError(f"{meta_path}: damaged ('config' must hold exactly {', '.join(_CONFIG_CHECKS)})")
+    for key, (ok, what) in _CONFIG_CHECKS.items():
+        if not ok(cfg[key]):
+            raise IndexFileError(f"{meta_path}: damaged ('config.{key}' must be {what})")
+    if not _int(meta.get("articles")) or meta["articles"] < 1:
+        raise IndexFileError(f"{meta_path}: damaged ('articles' must be a positive integer)")
+    return meta, IndexConfig(**{**cfg, "ngram_range": tuple(cfg["ngram_range"])})
+
+
 class ArchiveIndex:
-    """A built index, opened read-only."""
+    """A built index, opened read-only. Every file is checked on opening (manifest fields, array
+    shapes and sizes before inflating, the database's rows), and every stored text is inflated
+    with a bound: damage is an IndexFileError (exit 3) naming the file, never a crash."""
 
     def __init__(self, path: Path | str) -> None:
-        from scipy import sparse
+        from mtdetect.inputs.budget import check_zip
 
         self.path = Path(path)
-        meta_path = self.path / "index.json"
-        if not meta_path.is_file():
-            raise IndexFileError(f"{self.path}: not an mtdetect index (index.json missing; build one with "
-                              "`mtdetect index ARCHIVE --out INDEX`)")
+        self.meta, self.config = _read_meta(self.path)
+        n, width = self.meta["articles"], self.config.n_features
+        lexical, idf = self.path / "lexical.npz", self.path / "idf.npy"
+        check_zip(lexical, MAX_INDEX_ARRAY_BYTES, IndexFileError)
         try:
-            self.meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise IndexFileError(f"{meta_path}: damaged ({exc})") from None
-        if self.meta.get("format") != INDEX_FORMAT:
-            raise IndexFileError(f"{meta_path}: index format {self.meta.get('format')!r}, expected {INDEX_FORMAT}")
-        cfg = dict(self.meta["config"])
-        cfg["ngram_range"] = tuple(cfg["ngram_range"])
-        self.config = IndexConfig(**cfg)
+            if idf.stat().st_size > 4 * width + 4096:
+                raise ValueError(f"{idf.name} is larger than {width:,} numbers")
+            from scipy import sparse
+
+            self.matrix = sparse.load_npz(lexical).tocsr()
+            self.matrix.check_format(full_check=True)  # indices in range: never read out of bounds
+            self.idf = np.load(idf, allow_pickle=False)
+        except (Exception, MemoryError) as exc:  # OSError, ValueError, BadZipFile... from inside numpy / scipy
+            raise IndexFileError(f"{self.path}: damaged index ({type(exc).__name__}: {str(exc)[:200]})") from None
+        if self.matrix.shape != (n, width) or self.matrix.dtype.kind != "f":
+            raise IndexFileError(f"{lexical}: damaged (a {self.matrix.shape} matrix, expected ({n}, {width}))")
+        if self.idf.shape != (width,) or self.idf.dtype.kind != "f" or not np.all(np.isfinite(self.idf)):
+            raise IndexFileError(f"{idf}: damaged (expected {width:,} finite numbers)")
+        if not np.all(np.isfinite(self.matrix.data)):
+            raise IndexFileError(f"{lexical}: damaged (non-finite weights)")
+        db_path = self.path / "articles.sqlite"
+        if not db_path.is_file():
+            raise IndexFileError(f"{db_path}: missing (damaged index)")
         try:
-            self.matrix = sparse.load_npz(self.path / "lexical.npz").tocsr()
-            self.idf = np.load(self.path / "idf.npy", allow_pickle=False)
-        except (OSError, ValueError) as exc:
-            raise IndexFileError(f"{self.path}: damaged index ({exc})") from None
-        self.db = sqlite3.connect(f"file:{self.path / 'articles.sqlite'}?mode=ro", uri=True,
-                                  check_same_thread=False)
+            self.db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise IndexFileError(f"{db_path}: not readable ({exc})") from None
+        rows = self._query("SELECT count(*) FROM articles")
+        if not rows or rows[0] != n:
+            raise IndexFileError(f"{db_path}: holds {rows[0] if rows else 0:,} articles, the index {n:,} (damaged)")
         self._vec = _vectorizer(self.config)
+
+    def _query(self, sql: str, *args: Any) -> tuple | None:
+        try:
+            return self.db.execute(sql, args).fetchone()
+        except (sqlite3.Error, ValueError) as exc:  # ValueError: a TEXT column that is not UTF-8
+            raise IndexFileError(f"{self.path / 'articles.sqlite'}: damaged ({exc})") from None
 
     def __len__(self) -> int:
         return int(self.matrix.shape[0])
 
     def text(self, row: int) -> str:
-        got = self.db.execute("SELECT text FROM articles WHERE row = ?", (row,)).fetchone()
+        """The stored text of an article, inflated with a bound (limits.MAX_INPUT_BYTES)."""
+        from mtdetect.inputs import limits
+        from mtdetect.inputs.budget import inflate_bounded
+
+        got = self._query("SELECT text FROM articles WHERE row = ?", row)
+        name = f"{self.path / 'articles.sqlite'}: article row {row}"
         if got is None:
-            raise IndexFileError(f"{self.path}: article row {row} missing (damaged index)")
-        return zlib.decompress(got[0]).decode("utf-8")
+            raise IndexFileError(f"{name} missing (damaged index)")
+        data = inflate_bounded(got[0], limits.MAX_INPUT_BYTES, name, IndexFileError)
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise IndexFileError(f"{name}: not UTF-8 text (damaged index)") from None
+
+    def article_id(self, row: int) -> str:
+        got = self._query("SELECT id FROM articles WHERE row = ?", row)
+        if got is None or not isinstance(got[0], str):
+            raise IndexFileError(f"{self.path / 'articles.sqlite'}: article row {row} has no id (damaged index)")
+        return got[0]
 
     def lexical_candidates(self, text: str, k: int | None = None) -> list[Candidate]:
         """Top-k archived articles by TF-IDF cosine with the suspect."""
@@ -205,20 +314,26 @@ class ArchiveIndex:
         for r in top:
             if scores[r] < self.config.min_lexical:
                 break
-            doc_id = self.db.execute("SELECT id FROM articles WHERE row = ?", (int(r),)).fetchone()[0]
-            out.append(Candidate(int(r), doc_id, float(scores[r])))
+            out.append(Candidate(int(r), self.article_id(int(r)), float(scores[r])))
         return out
 
     def match(self, suspect: str, encode: Any, related_cosine: float = 0.7,
               min_related_share: float = 0.18) -> tuple[Candidate | None, list[Candidate]]:
         """The archived original of `suspect` (or None) and every candidate considered."""
-        sus = [s.text for s in split_sentences(suspect)]
+        sus = [s.text for s in split_article(suspect, "suspect")]
         if not sus:
             return None, []
         cands = self.lexical_candidates(suspect)
         if not cands:
             return None, []
-        texts = [[s.text for s in split_sentences(self.text(c.row))] for c in cands]
+        texts = []
+        for c in cands:  # an archived text passed the limits when indexed; a forged one is refused
+            try:
+                texts.append([s.text for s in split_article(self.text(c.row), f"article {c.id}")])
+            except IndexFileError:
+                raise
+            except InputError as exc:
+                raise IndexFileError(f"{self.path}: {exc} (damaged index)") from None
         flat = [s for t in texts for s in t]
         vecs = encode(sus + flat)
         sv, pos = vecs[: len(sus)], len(sus)

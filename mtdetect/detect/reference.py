@@ -27,7 +27,7 @@ from mtdetect.features import PairFeatures, feature_matrix, uses_cosine
 from mtdetect.features.article import document_structure, pair_evidence
 from mtdetect.inputs.guard import check_alignment_size
 from mtdetect.results import ARTICLE_THRESHOLD, ArticleResult, SentenceResult
-from mtdetect.text import normalize, split_sentences, tokenize
+from mtdetect.text import normalize, split_article, tokenize
 from mtdetect.detect.article import DocEvidence, SentenceContext
 
 
@@ -234,8 +234,8 @@ class Detector:
 
     def score_article(self, suspect: str, reference: str | None = None) -> ArticleResult:
         """Segment, align, extract features, classify, and decide the article verdict."""
-        sus = [s.text for s in split_sentences(suspect)]
-        ref = [s.text for s in split_sentences(needs_reference(self, reference))]
+        sus = [s.text for s in split_article(suspect, "suspect")]  # the sentence limits of every path
+        ref = [s.text for s in split_article(needs_reference(self, reference), "reference")]
         check_alignment_size(len(sus), len(ref))
         links = align(sus, ref, self.embedder.encode, self.align_config)
         return self._assemble(sus, ref, links)

@@ -17,6 +17,7 @@ Trained on originals and their own real round trips (`training/build_reffree.py`
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -30,7 +31,7 @@ from mtdetect.card.model import Model
 from mtdetect.results import ArticleResult, SentenceResult
 from mtdetect.features.standalone.families import FAMILIES, RFScorer, family_matrix, masked_sentences
 from mtdetect.learn.calibration import article_probability, platt_probability
-from mtdetect.text import split_sentences, tokenize
+from mtdetect.text import split_article, tokenize
 
 VERDICT_MT, VERDICT_NONE, VERDICT_UNSURE = "round-trip MT", "no MT evidence", "inconclusive"
 DECISIVE = 0.7  # for a card without a verdict_rule: p_article >= 0.7 (or <= 0.3) for a verdict
@@ -48,6 +49,47 @@ def _evidence(sf: SoloFeatures, limit: int = 8) -> list[dict]:
     return [e.to_dict() for e in sorted(sf.evidence, key=lambda e: -e.score)[:limit]]
 
 
+def _number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def _check_card(model: Model) -> None:
+    """The fields and arrays reference-free scoring reads have the types and sizes it needs (a
+    sealed card can still be forged): a ModelError (exit 4) naming the field, never a crash."""
+    from mtdetect.card.model import ModelError
+    from mtdetect.features.standalone.families import DENSE, family_names
+
+    card, arrays = model.card, model.classifier
+
+    def bad(field: str, what: str) -> None:
+        raise ModelError(f"{model.path}: damaged reference-free card: '{field}' must be {what}")
+
+    families = card.get("families")
+    if not isinstance(families, list) or not families or not all(isinstance(f, str) for f in families) \
+            or not set(families) <= set(FAMILIES) or len(set(families)) != len(families):
+        bad("families", f"a list of distinct names from {', '.join(FAMILIES)}")
+    if not isinstance(card.get("train_config"), dict) or not _number(card["train_config"].get("dense_weight")):
+        bad("train_config", "an object with a numeric 'dense_weight'")
+    cal = card.get("article_calibration")
+    if not isinstance(cal, dict) or not all(_number(cal.get(k)) for k in ("coef_mean", "coef_mean_sqrt_n", "intercept")):
+        bad("article_calibration", "an object with numeric coef_mean, coef_mean_sqrt_n and intercept")
+    rule = card.get("verdict_rule")
+    if rule is not None and (not isinstance(rule, dict) or not _number(rule.get("decisive", DECISIVE))
+                             or not 0.5 <= rule.get("decisive", DECISIVE) <= 1.0):
+        bad("verdict_rule", "an object whose 'decisive' is a number from 0.5 to 1")
+    if not isinstance(arrays, dict):
+        raise ModelError(f"{model.path}: reference-free model has no arrays")
+    width = sum(len(family_names(f)) for f in families)
+    dense = sum(len(family_names(f)) for f in families if f in DENSE)
+    shapes = {"coef": (width,), "intercept": (1,), "platt": (2,)}
+    if dense:
+        shapes.update({k: (dense,) for k in ("std_lower", "std_upper", "std_mean", "std_scale")})
+    for key, shape in shapes.items():
+        a = arrays.get(key)
+        if not isinstance(a, np.ndarray) or a.shape != shape or a.dtype.kind != "f" or not np.all(np.isfinite(a)):
+            raise ModelError(f"{model.path}: arrays '{key}' must be {shape[0]} finite numbers for families {families}")
+
+
 class ReferenceFreeDetector:
     """Scores an article with no reference: per-sentence and article probabilities
     (an ArticleDetector, detect/base.py)."""
@@ -58,12 +100,13 @@ class ReferenceFreeDetector:
                  min_words: int = 4, embedder: Any = None) -> None:
         self.model = model if isinstance(model, Model) else load_model(model, kind="reference-free")
         card = self.model.card
+        _check_card(self.model)
         self.families = list(card["families"])
         if not set(self.families) <= set(FAMILIES) or not isinstance(self.model.classifier, dict):
             raise ModelError(f"{self.model.path}: reference-free card names unknown families or has no arrays")
         self.scorer = RFScorer(self.model.classifier, self.families, card["train_config"]["dense_weight"])
         self.threshold = self.model.threshold if threshold is None else float(threshold)
-        self.decisive = float(card.get("verdict_rule", {}).get("decisive", DECISIVE))
+        self.decisive = float((card.get("verdict_rule") or {}).get("decisive", DECISIVE))
         self.min_words = min_words
         self._embedder = embedder
         self._precision: str | None = None
@@ -105,7 +148,7 @@ class ReferenceFreeDetector:
     def score_article(self, suspect: str, reference: str | None = None) -> ArticleResult:
         """Segment, score each sentence on its own, and decide the article verdict."""
         takes_no_reference(self, reference)
-        sus = [s.text for s in split_sentences(suspect)]
+        sus = [s.text for s in split_article(suspect, "suspect")]  # the sentence limits of every path
         results: list[SentenceResult] = []
         todo: list[int] = []
         for i, text in enumerate(sus):

@@ -105,13 +105,14 @@ def score_article_files(suspect: str | None, suspect_name: str, reference: str |
                         model: Path | None, rf_model: Path | None, threshold: float | None, status: Any,
                         emb: tuple = (None, "auto")) -> ArticleResult:
     """The article result of `score`: against the reference, through the index, or reference-free."""
-    from mtdetect.inputs.guard import check_article_pair, check_english
+    from mtdetect.inputs.guard import check_article, check_article_pair, check_english
     from mtdetect.text import read_text
 
     status.stage("reading the input")
     suspect_text = read_text(suspect)
     reference_text = None
     if reference is None:
+        check_article(suspect_text, suspect_name)  # the sentence limits, as with --reference
         check_english(suspect_text, suspect_name)
     else:
         reference_text = read_text(reference)

@@ -30,7 +30,7 @@ from mtdetect.inputs.errors import InputError
 
 __all__ = [
     "Budget", "BudgetReader", "CHUNK", "BOMS", "BINARY_CONTROL_SHARE", "CONTROL_BYTES", "bomless_utf16", "file_errors", "loads_strict",
-    "has_lone_surrogate",
+    "has_lone_surrogate", "check_zip", "inflate_bounded",
 ]  # fmt: skip
 
 CHUNK = 1 << 16  # bytes read (or inflated) at a time
@@ -333,3 +333,42 @@ def has_lone_surrogate(value: Any) -> bool:
     except UnicodeEncodeError:
         return True
     return False
+
+
+# --------------------------------------------------------------------------- containers
+
+
+def check_zip(path: object, max_bytes: int, error: type[Exception] = InputError, max_members: int = 20_000) -> None:
+    """Refuse a zip container (a skops model, an .npz) before anything inflates it: not a zip,
+    more than `max_members` members, or members that together claim more than `max_bytes`. Python's
+    zipfile never inflates a member past the size its header claims (the CRC check fails
+    instead), so this bounds what loading it can cost."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(str(path)) as z:
+            infos = z.infolist()
+    except Exception as exc:  # noqa: BLE001 - BadZipFile, OSError, NotImplementedError... from a foreign file
+        raise error(f"{path}: not a readable zip container ({type(exc).__name__}: {str(exc)[:200]})") from None
+    if len(infos) > max_members:
+        raise error(f"{path}: {len(infos):,} members, more than the {max_members} expected")
+    claimed = sum(i.file_size for i in infos)
+    if claimed > max_bytes:
+        raise error(f"{path}: its members inflate to {claimed:,} bytes, over the {max_bytes:,}-byte limit")
+
+
+def inflate_bounded(blob: object, max_bytes: int, name: str, error: type[Exception] = InputError) -> bytes:
+    """zlib-decompress `blob`, refusing (one line naming `name`) what is not zlib data, is
+    truncated, or inflates past `max_bytes` (read at most max_bytes + 1 of its output)."""
+    if not isinstance(blob, (bytes, bytearray, memoryview)):
+        raise error(f"{name}: not compressed text ({type(blob).__name__})")
+    d = zlib.decompressobj()
+    try:
+        out = d.decompress(bytes(blob), max_bytes + 1)
+    except zlib.error as exc:
+        raise error(f"{name}: damaged compressed text ({exc})") from None
+    if len(out) > max_bytes:
+        raise error(f"{name}: inflates past the {max_bytes:,}-byte limit (a decompression bomb?)")
+    if not d.eof:
+        raise error(f"{name}: truncated compressed text")
+    return out

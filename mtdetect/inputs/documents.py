@@ -132,8 +132,13 @@ def _raise_if(doc: Document, strict: bool) -> Document:
 
 def iter_documents(paths: Sequence[str], strict: bool = True, stdin_jsonl: bool = False) -> Iterator[Document]:
     """Documents from .txt/.md files, JSONL(.gz) files, and directories holding either (walked in
-    sorted order). '-' is stdin: one text, or a JSONL stream with `stdin_jsonl`."""
-    for path in paths:
+    sorted order). '-' is stdin: one text, or a JSONL stream with `stdin_jsonl`.
+
+    With one input, ids are as the module doc says. With several, the ids made from paths (a
+    text file's, a record's `<file>:<line>`) start with the input's path relative to the inputs'
+    common folder, so `dirA/day.jsonl` and `dirB/day.jsonl` never give the same id."""
+    labels = _input_labels(paths)
+    for path, label in zip(paths, labels):
         if path == "-":
             if stdin_jsonl:
                 for doc in _iter_jsonl(sys.stdin.buffer, "<stdin>", "<stdin>"):
@@ -146,7 +151,7 @@ def iter_documents(paths: Sequence[str], strict: bool = True, stdin_jsonl: bool 
             found = False
             for f in _walk(p):
                 found = True
-                rel = str(f.relative_to(p))
+                rel = str(f.relative_to(p)) if label is None else os.path.join(label, str(f.relative_to(p)))
                 if _is_jsonl(f.name):
                     with _open_jsonl(f) as handle:
                         for doc in _iter_jsonl(handle, str(f), rel):
@@ -159,10 +164,24 @@ def iter_documents(paths: Sequence[str], strict: bool = True, stdin_jsonl: bool 
             if not p.is_file():
                 raise InputError(f"{path}: no such file")
             with _open_jsonl(p) as handle:
-                for doc in _iter_jsonl(handle, path, p.name):
+                for doc in _iter_jsonl(handle, path, label or p.name):
                     yield _raise_if(doc, strict)
         else:
-            yield _text_document(p, p.name, strict)
+            yield _text_document(p, label or p.name, strict)
+
+
+def _input_labels(paths: Sequence[str]) -> list[str | None]:
+    """None for each input when there is one (ids as before); else each input's path relative to
+    the common folder of all of them (made absolute first), so ids differ across inputs."""
+    real = [p for p in paths if p != "-"]
+    if len(real) < 2:
+        return [None] * len(paths)
+    absolute = [os.path.abspath(p) for p in real]
+    root = os.path.commonpath(absolute)
+    if root in absolute:  # one input holds the others: label from its parent
+        root = os.path.dirname(root)
+    labels = iter(os.path.relpath(a, root) for a in absolute)
+    return [None if p == "-" else next(labels) for p in paths]
 
 
 def count_documents(paths: Sequence[str]) -> int:

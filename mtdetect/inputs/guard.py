@@ -22,13 +22,14 @@ from functools import lru_cache
 from mtdetect.inputs.errors import InputError
 from mtdetect.inputs.html import html_to_text, looks_like_html
 from mtdetect.inputs.limits import (MAX_ALIGN_CELLS, MAX_INPUT_BYTES, MAX_PAIR_RECORD_CHARS, MAX_PAIRS, MAX_PAIRS_BYTES,
-                     MAX_SENTENCES, check_alignment_size, check_input_size, check_sentence_count)
-from mtdetect.text import iter_sentences
+                                    MAX_SENTENCES, check_alignment_size, check_input_size, check_sentence_count,
+                                    check_sentence_length)
+from mtdetect.text import check_runs, iter_sentences
 
 __all__ = [
     "MAX_INPUT_BYTES", "MAX_PAIRS_BYTES", "MAX_PAIR_RECORD_CHARS", "MAX_PAIRS", "MAX_SENTENCES", "MAX_ALIGN_CELLS",
     "MIN_ENGLISH_SHARE", "check_input_size", "english_share", "looks_english", "check_english", "looks_like_html",
-    "html_to_text", "check_sentence_count", "check_alignment_size", "check_article_pair",
+    "html_to_text", "check_sentence_count", "check_alignment_size", "check_article", "check_article_pair",
 ]  # fmt: skip
 
 # --------------------------------------------------------------------------- language
@@ -134,14 +135,22 @@ def count_sentences(text: str, stop_after: int) -> int:
     return sum(1 for _ in itertools.islice(iter_sentences(text), stop_after))
 
 
+def check_article(text: str, name: str) -> int:
+    """The sentence limits every scoring path applies (limits.MAX_SENTENCES sentences, none over
+    limits.MAX_SENTENCE_CHARS), read no further than the limit; the number of sentences."""
+    check_runs(text, name)  # a huge run with no sentence end: refused before normalising it
+    n = 0
+    for s in iter_sentences(text):
+        check_sentence_length(len(s.text), name, s.index)
+        n += 1
+        check_sentence_count(n, name)
+    return n
+
+
 def check_article_pair(suspect: str, suspect_name: str, reference: str, reference_name: str) -> None:
     """Everything `score SUSPECT --reference ORIGINAL` needs before embedding: both English,
-    each under MAX_SENTENCES, and their alignment under MAX_ALIGN_CELLS."""
-    counts = []
-    for text, name in ((suspect, suspect_name), (reference, reference_name)):
-        n = count_sentences(text, MAX_SENTENCES + 1)  # stops counting past the limit
-        check_sentence_count(n, name)
-        counts.append(n)
+    each within the sentence limits, and their alignment under MAX_ALIGN_CELLS."""
+    counts = [check_article(suspect, suspect_name), check_article(reference, reference_name)]
     check_alignment_size(*counts)
     check_english(suspect, suspect_name)
     check_english(reference, reference_name)

@@ -6,6 +6,7 @@ budget.BudgetReader (text.read_text, pairs.read_pairs).
 
     check_input_size(size, name)               bytes read from a file or stdin
     check_sentence_count(n, name)              sentences per article
+    check_sentence_length(n_chars, name, k)    characters in one sentence
     check_alignment_size(n_suspect, n_ref)     cells of the O(n*m) alignment programme
 """
 
@@ -21,7 +22,13 @@ MAX_INPUT_BYTES = 50 * 1024 * 1024  # one article file (or stdin)
 MAX_PAIRS_BYTES = 128 * 1024 * 1024
 MAX_PAIR_RECORD_CHARS = 200_000  # one pairs line (reference + candidate + the rest): ~15,000 words a side
 MAX_PAIRS = 500_000  # records in one pairs file
-MAX_SENTENCES = 5000  # sentences per article
+MAX_SENTENCES = 5000  # sentences per article, on every path (reference, reference-free, index, scan, index build)
+# One sentence. Segmentation cuts a run of text with no sentence end after this many characters
+# (text.iter_sentences), and scoring refuses an article holding such a run (text.split_article):
+# a 10 MB "sentence" is refused in a second instead of costing GBs. Real sentences are < 1,000
+# characters; a 10,000-word run-on sentence (~70,000) is still scored (features read its first
+# 300 tokens, the embedder its first 256 word pieces).
+MAX_SENTENCE_CHARS = 100_000
 # The alignment is a dynamic programme in pure Python: ~10 us and ~200 bytes per cell
 # (n_suspect * n_reference). 1.5 M cells is ~15 s and ~300 MB; 5000 x 5000 would be minutes
 # and several GB, so this limit, not MAX_SENTENCES, is the one that binds for two long articles.
@@ -42,6 +49,16 @@ def check_sentence_count(n: int, name: str, limit: int | None = None) -> None:
     limit = MAX_SENTENCES if limit is None else limit
     if n > limit:
         raise InputError(f"{name}: more than {limit:,} sentences is over the limit for one article; split it")
+
+
+def check_sentence_length(n_chars: int, name: str, index: int | None, limit: int | None = None) -> None:
+    """Refuse a sentence (the `index`-th, 0-based; None: not known) of more than `limit`
+    (default MAX_SENTENCE_CHARS) characters."""
+    limit = MAX_SENTENCE_CHARS if limit is None else limit
+    if n_chars > limit:
+        which = "a sentence" if index is None else f"sentence {index + 1:,}"
+        raise InputError(f"{name}: {which} runs over the {limit:,}-character limit for one sentence "
+                         "(no sentence end); split it")
 
 
 def check_alignment_size(n_suspect: int, n_reference: int, limit: int | None = None) -> None:

@@ -18,6 +18,7 @@ from mtdetect.embed.cache import CachedEncoder
 from mtdetect.embed.minilm import Embedder, pair_cosines
 from mtdetect.features import feature_matrix, feature_names, uses_cosine
 from mtdetect.learn.hashing import data_hash
+from mtdetect.inputs.errors import InputError
 from mtdetect.learn.metrics import binary_metrics, pick_threshold
 from mtdetect.learn.weights import balanced_weights, pair_sources
 from mtdetect.card.model import Model, save_model
@@ -90,6 +91,12 @@ def prepare(pairs: Sequence[Pair], encoder: Any) -> Prepared:
 def group_labels(pairs: Sequence[Pair], key: str | None, seed: int, n_folds: int) -> tuple[str, list[str]]:
     """The grouping used for held-out folds and each pair's group."""
     keys = [key] if key else list(GROUP_FIELDS[:3])
+    if key:  # asked for by name: never a silent random split instead
+        missing = sum(p.group(key) is None for p in pairs)
+        if missing or len({p.group(key) for p in pairs}) < 2:
+            why = f"{missing:,} of {len(pairs):,} pairs have no '{key}'" if missing else f"every pair has one '{key}'"
+            raise InputError(f"--group-by {key}: {why}; held-out folds need the field on every pair, "
+                             "with at least 2 values")
     for k in keys:
         values = [p.group(k) for p in pairs]
         if all(v is not None for v in values) and len(set(values)) >= 2:
@@ -277,6 +284,8 @@ def train(
     cache_dir: Path | None = None,
     extra_card: dict | None = None,
     structures: dict | None = None,
+    force: bool = False,
+    inputs: Sequence[object] = (),
 ) -> TrainReport:
     """Train, evaluate on held-out groups, pick the threshold, and save model + card.
 
@@ -302,7 +311,8 @@ def train(
             "writer or engine on both sides, so they overstate accuracy on a new source; give a grouping field")
     splits = grouped_splits(groups, data.y, config.n_folds)
     if not splits:
-        raise ValueError("no held-out fold has both classes on its training side")
+        raise InputError(f"grouping by {key}: no held-out fold has both classes on its training side (each "
+                         "group holds one class); group by a field whose groups mix MT and human pairs")
     log(f"held-out evaluation: {len(splits)} folds grouped by {key}")
     t_fit = time.perf_counter()
     oof = out_of_fold(data.X, data.y, w, groups, splits, config)
@@ -363,7 +373,7 @@ def train(
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
     card.update(extra_card or {})
-    model = save_model(clf, card, out_dir)
+    model = save_model(clf, card, out_dir, force=force, inputs=inputs)
     if isinstance(encoder, CachedEncoder):
         seconds["cache_hits"] = encoder.hits
         seconds["cache_misses"] = encoder.misses

@@ -7,14 +7,11 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import sys
-import tempfile
-from typing import Any
-from pathlib import Path
+from typing import Any, Sequence
 
 from mtdetect.report import wording
-from mtdetect.fsmode import creation_mode
+from mtdetect.outputs import write_file
 from mtdetect.results import ArticleResult
 
 FORMATS = ("text", "json", "jsonl", "tsv", "html")
@@ -184,25 +181,14 @@ def _mode_lines(result: ArticleResult) -> list[str]:
     return lines
 
 
-def write_output(text: str, out: str | None) -> None:
-    """Write to stdout, or atomically to a file: readers see the old file or the whole new one."""
+def write_output(text: str, out: str | None, force: bool = False, inputs: Sequence[object] = ()) -> None:
+    """Write to stdout, or to a file by the output policy (outputs.write_file: atomic, never over
+    a file mtdetect did not write unless `force`, never over an input or onto a device)."""
     if out is None or out == "-":
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    path = Path(out)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, creation_mode())  # mkstemp makes 0600: honour the umask like any other file
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_file(out, text, force=force, inputs=inputs)
 
 
 def _auc(metrics: dict) -> str:

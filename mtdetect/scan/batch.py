@@ -57,12 +57,14 @@ def _encode_line(record: dict) -> bytes:
 def _article_text(text: str, name: str) -> str:
     """The checks `score` applies to a file, applied to one record's text."""
     from mtdetect.inputs.guard import check_input_size, html_to_text, looks_like_html
-    from mtdetect.text import iter_sentences
+    from mtdetect.text import is_empty, looks_binary
 
     check_input_size(len(text.encode("utf-8", "surrogatepass")), name)
+    if looks_binary(text):  # as read_text refuses a file
+        raise InputError(f"{name}: binary file, not text")
     if looks_like_html(text):
         text = html_to_text(text)
-    if next(iter_sentences(text), None) is None:
+    if is_empty(text):
         raise InputError(f"{name}: empty (no text)")
     return text
 
@@ -83,7 +85,7 @@ class BatchScorer:
         return self.detector.signature
 
     def _prepare(self, doc: Document) -> tuple[str, str | None]:
-        from mtdetect.inputs.guard import MAX_SENTENCES, check_article_pair, check_english, check_sentence_count, count_sentences
+        from mtdetect.inputs.guard import check_article, check_article_pair, check_english
 
         if doc.error:
             raise InputError(doc.error)
@@ -91,7 +93,7 @@ class BatchScorer:
         if doc.reference is None:
             if self.fallback is None:
                 raise InputError(NO_REFERENCE)
-            check_sentence_count(count_sentences(text, MAX_SENTENCES + 1), "text")
+            check_article(text, "text")
             check_english(text, "text")
             return text, None
         reference = _article_text(doc.reference, "reference")

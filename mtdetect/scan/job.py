@@ -82,12 +82,14 @@ def _plan(docs: Iterable[Document], done: IdSet, config: ScanConfig, summary: Sc
 
 def scan(inputs: Sequence[str], out: str | Path, config: ScanConfig = ScanConfig(), engine: str = "local",
          workers: int | None = None, ray_address: str | None = None, progress: Any = None,
-         factory: Callable[[], BatchScorer] | None = None, retry_errors: bool = False) -> ScanSummary:
+         factory: Callable[[], BatchScorer] | None = None, retry_errors: bool = False,
+         force: bool = False) -> ScanSummary:
     """Score every article of `inputs` into the JSONL file `out`, resuming from what it holds.
 
     `factory` builds each worker's scorer (default `scorer_factory(config)`; with several workers
     it must be picklable). Error lines already in `out` are final unless `retry_errors`: then they
-    are removed and their articles scored again."""
+    are removed and their articles scored again. An `out` that is not a scan's results is refused
+    unless `force` (outputs.py's policy)."""
     import threading
 
     from mtdetect.report.progress import RateProgress, is_quiet
@@ -109,7 +111,7 @@ def scan(inputs: Sequence[str], out: str | Path, config: ScanConfig = ScanConfig
     progress = progress or RateProgress("scan: ")
     summary = ScanSummary(str(out), engine, workers)
     start = time.monotonic()
-    with ResultFile(out, retry_errors=retry_errors) as results:
+    with ResultFile(out, retry_errors=retry_errors, force=force, inputs=tuple(inputs)) as results:
         summary.repaired_bytes = results.repaired_bytes
         summary.earlier_errors, summary.retried_errors = results.error_lines, retry_errors
         if "-" not in inputs:

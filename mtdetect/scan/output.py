@@ -7,12 +7,16 @@ import fcntl
 import hashlib
 import json
 import os
+import stat
 from pathlib import Path
 
 import numpy as np
 
 from mtdetect.inputs.errors import InputError
+from mtdetect.outputs import OutputError, check_append_target
 from mtdetect.scan.batch import BatchResult
+
+_RECORD_START = b'{"id": '  # every line a scan writes begins so (json.dumps of {"id": ..., ...})
 
 
 class IdSet:
@@ -64,12 +68,38 @@ def _parse_record(line: bytes) -> dict | None:
     return rec if isinstance(rec, dict) and isinstance(rec.get("id"), str) else None
 
 
+def _is_scan_output(path: Path) -> bool:
+    """Does the existing file hold a scan's results: empty, or its first line a complete scan
+    record, or (a kill during the very first write) one partial line that starts like one?"""
+    with open(path, "rb") as fh:
+        first = fh.readline(1 << 20)
+        more = fh.read(1)
+    if not first:
+        return True
+    if _parse_record(first) is not None:
+        return first.startswith(_RECORD_START)
+    return not more and not first.endswith(b"\n") and first.startswith(_RECORD_START)
+
+
 class ResultFile:
     """The JSONL output of a scan: locked against a second writer, its trailing partial line (a
-    kill during a write) cut, its complete ids known; new lines appended with one os.write each."""
+    kill during a write) cut, its complete ids known; new lines appended with one os.write each.
 
-    def __init__(self, path: str | Path, retry_errors: bool = False) -> None:
+    By the output policy (outputs.py): a device, FIFO, directory, link or one of the inputs is
+    refused; an existing file that is not a scan's results is refused (exit 3) unless `force`,
+    which starts it afresh."""
+
+    def __init__(self, path: str | Path, retry_errors: bool = False, force: bool = False,
+                 inputs: tuple = ()) -> None:
         self.path = Path(path)
+        exists = check_append_target(self.path, inputs)
+        if exists and not _is_scan_output(self.path):
+            if not force:
+                raise OutputError(f"{self.path}: exists and is not the results of `mtdetect scan`; mtdetect "
+                                  "will not append to it or cut it (choose another --out, or --force to replace it)")
+            force_fresh = True
+        else:
+            force_fresh = False
         self.done = IdSet()
         self.signatures: dict[str, str] = {}  # mode -> signature of the results already written
         self.repaired_bytes = 0
@@ -77,16 +107,21 @@ class ResultFile:
         self.retry_errors = retry_errors
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.created = not self.path.exists()  # a refused run removes the empty file it made
-        try:
-            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o666)  # less the umask
+        try:  # O_NOFOLLOW | O_NONBLOCK: a link or FIFO put there since the check is refused, never waited on
+            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW | os.O_NONBLOCK, 0o666)
         except OSError as exc:
             raise InputError(f"{self.path}: cannot write ({exc.strerror or exc})") from None
+        if not stat.S_ISREG(os.fstat(self._fd).st_mode):
+            os.close(self._fd)
+            raise OutputError(f"{self.path}: not a regular file; --out names a results file")
         try:
             fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             os.close(self._fd)
             raise InputError(f"{self.path}: another scan is writing this file") from None
         try:
+            if force_fresh:  # --force on a file that is not a scan's: start afresh (the lock is held)
+                os.ftruncate(self._fd, 0)
             self._load()
         except BaseException:
             os.close(self._fd)

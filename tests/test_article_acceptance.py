@@ -13,7 +13,7 @@ import json
 
 import pytest
 
-from mtdetect.card.model import default_model_dir
+from mtdetect.card.kinds import default_model_dir
 
 NEURAL = ("essays:gt-fr", "essays:gt-zh", "tweets:opus-mt")
 HUMAN = ("articles:teachers", "essays:crowd", "tweets:people", "wikipedia:crowd", "bible:BBE", "bible:Webster",
