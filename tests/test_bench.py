@@ -110,7 +110,7 @@ def quick_bench(tmp_path_factory, tiny_model_dir):
 
     model = ROOT / "mtdetect" / "models" / "default"
     out = tmp_path_factory.mktemp("bench")
-    pairs = out / "extra.jsonl"
+    pairs = tmp_path_factory.mktemp("bench-input") / "extra.jsonl"  # an output folder never holds an input
     pairs.write_text("".join(json.dumps(p) + "\n" for p in tiny_pairs()))
     sizes = QUICK.__class__(**{**QUICK.__dict__, "per_source": 14, "speed_pairs": 0})
     cfg = BenchConfig(quick=True, out_dir=out, pairs=(str(pairs),), sizes=sizes,

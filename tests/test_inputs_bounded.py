@@ -243,23 +243,20 @@ def test_wrong_typed_fields_exit_4_even_when_resealed(model_copy, field, value):
 
 
 def test_cache_pointing_at_a_file_or_unwritable_home_exit_3(tmp_path, monkeypatch):
-    from conftest import tiny_pairs
-
-    pairs = tmp_path / "train.jsonl"
-    pairs.write_text("".join(json.dumps(p) + "\n" for p in tiny_pairs()), encoding="utf-8")
     blocker = tmp_path / "a-file"
     blocker.write_text("x")
+    docs = tmp_path / "docs.jsonl"
+    docs.write_text(json.dumps({"id": "a", "text": SENT}) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    # (`train` with a feature-v5 model embeds nothing, so it opens no cache: `scan --cache` does)
     monkeypatch.setenv("MTDETECT_CACHE", str(blocker))
-    r = run("train", pairs, "--out", tmp_path / "m", "-q")
+    r = run("scan", docs, "--out", out, "--reference-free", "--cache", "-q", "-w", "1")
     assert_fails(r, 3, f"{blocker}: embedding cache directory (from MTDETECT_CACHE) is a file")
-    assert not (tmp_path / "m").exists()
+    assert not out.exists()
     # HOME below a file: no cache directory can be made there (a permission check, even as root)
     monkeypatch.delenv("MTDETECT_CACHE")
     monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
     monkeypatch.setenv("HOME", str(blocker / "home"))
-    docs = tmp_path / "docs.jsonl"
-    docs.write_text(json.dumps({"id": "a", "text": SENT}) + "\n", encoding="utf-8")
-    out = tmp_path / "out.jsonl"
     r = run("scan", docs, "--out", out, "--reference-free", "--cache", "-q", "-w", "1")
     assert_fails(r, 3, "cannot create the embedding cache directory")
     assert not out.exists()
