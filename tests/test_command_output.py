@@ -70,9 +70,11 @@ def _speed(e2e: float, embedding: float, n_pairs: int = 40) -> dict:
     st = res["speed"]["articles"]["stages"]
     st["embedding"].update(seconds=embedding, ratio_to_embedding=1.0)
     st["end to end (score_article)"].update(seconds=e2e, ratio_to_embedding=round(e2e / embedding, 3))
-    for name, run in res["speed"]["cli"].items():
-        if name.startswith("score --pairs"):
-            run.update(n_pairs=n_pairs, pairs_per_s_incl_start=12.0)
+    runs = [res["speed"]] + [v for v in (res.get("speed_by_embedder") or {}).values() if isinstance(v, dict)]
+    for sp in runs:  # a quick run measures every embedder on the same few pairs
+        for name, run in sp["cli"].items():
+            if name.startswith("score --pairs"):
+                run.update(n_pairs=n_pairs, pairs_per_s_incl_start=12.0)
     return res
 
 
