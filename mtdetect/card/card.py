@@ -26,6 +26,15 @@ ARRAYS_FILE = "arrays.npz"
 MAX_CARD_BYTES = 16 * 1024 * 1024  # the shipped cards are 4-200 kB
 
 
+def sha256_file(path: Path) -> str:
+    """SHA-256 of a file, read 1 MiB at a time (classifier, arrays and static-model files)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
 def card_sha256(card: dict) -> str:
     """SHA-256 of the card without its own seal, as canonical JSON (sorted keys, no spaces,
     ASCII): what json.load gives back of a saved card hashes to the same value."""

@@ -18,7 +18,6 @@ card/load.py, where each kind is found in card/kinds.py, the signature in card/s
 
 from __future__ import annotations
 
-import hashlib
 import json
 import platform
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from mtdetect import __version__
+from mtdetect.card.card import sha256_file  # noqa: F401 - re-exported for the loader
 from mtdetect.card.card import (ARRAYS_FILE, CARD_FILE, CARD_FORMAT, CLASSIFIER_FILE, ModelError,
                                 seal_card)
 from mtdetect.card.kinds import FeatureSpec, reference_spec, spec_for
@@ -93,14 +93,6 @@ def export_linear(classifier: Any) -> list[dict] | None:
                       "scale": est.scale_.tolist(), "coef": est.coef_.tolist(), "intercept": float(est.intercept_),
                       "a": float(cals[0].a_), "b": float(cals[0].b_)})
     return folds or None
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def library_versions() -> dict[str, str]:

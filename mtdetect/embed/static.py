@@ -16,13 +16,14 @@ float32, and a text with no known word piece (empty, or only unknown symbols) is
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
+
+from mtdetect.card.card import sha256_file
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "models" / "static"
 STATIC_CARD_FORMAT = "mtdetect-static/1"
@@ -57,14 +58,6 @@ def read_static_card(directory: Path = STATIC_DIR) -> dict:
     return card
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 class StaticEmbedder:
     """Encode sentences into unit-length 256-d float32 vectors (mean of static word-piece vectors).
 
@@ -96,7 +89,7 @@ class StaticEmbedder:
         directory = self.directory
         for name in STATIC_FILES:
             path = directory / name
-            if not path.is_file() or _sha256(path) != self.card["files"].get(name):
+            if not path.is_file() or sha256_file(path) != self.card["files"].get(name):
                 raise StaticModelError(f"{path}: missing or does not match the hash in its card; reinstall mtdetect")
         cfg = json.loads((directory / "config.json").read_text(encoding="utf-8"))
         tensors = load_file(str(directory / "model.safetensors"))
