@@ -170,3 +170,23 @@ def test_scoring_imports_neither_sklearn_nor_skops(tiny_model_dir):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]", out.stdout + out.stderr
+
+
+def test_a_card_whose_kind_is_not_a_name_is_a_model_error(tmp_path, tiny_model_dir):
+    """A forged, resealed card with `kind` an object: one ModelError (exit 4), not a TypeError
+    (found by benchmarks/fuzz_inputs.py --rf-cards)."""
+    import json
+    import shutil
+
+    import pytest
+
+    from mtdetect.card.card import ModelError, seal_card
+    from mtdetect.card.load import load_model
+
+    d = tmp_path / "m"
+    shutil.copytree(tiny_model_dir, d)
+    card = json.loads((d / "card.json").read_text(encoding="utf-8"))
+    card["kind"] = {"reference": 1}
+    (d / "card.json").write_text(json.dumps(seal_card(card)), encoding="utf-8")
+    with pytest.raises(ModelError, match="unknown kind"):
+        load_model(d, kind=None)

@@ -56,7 +56,7 @@ def load_model(path: Path | str | None = None, embedding_sha: str | None = None,
         raise ModelError(f"{directory}: not a model directory ({CARD_FILE} missing)")
     card = read_card(card_path)
     card_kind = card.get("kind", "reference")
-    if card_kind not in SPECS:
+    if not isinstance(card_kind, str) or card_kind not in SPECS:
         raise ModelError(f"{directory}: a model of unknown kind {str(card_kind)[:40]!r}")
     if kind is not None and card_kind != kind:
         raise ModelError(f"{directory}: this is a {card_kind} model; a {kind} model is needed here")
