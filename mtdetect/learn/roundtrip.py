@@ -11,7 +11,7 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 MODES_DIR = "/usr/share/apertium/modes"
@@ -207,6 +207,18 @@ def read_documents(paths: Sequence[str]) -> list[tuple[str, str]]:
     return [(doc.id, doc.text) for doc in iter_documents(paths, strict=True) if doc.text is not None]
 
 
+def _per_pivot(sentences: list[str], pivots: Sequence[str], batch_size: int,
+               progress: Callable[[int, int], None] | None) -> Iterator[tuple[str, list[str]]]:
+    """(pivot, round trips of `sentences`) for each pivot, checked first; progress counts over all."""
+    for pivot in pivots:
+        check_pivot(pivot)
+    total = len(sentences) * len(pivots)
+    for k, pivot in enumerate(pivots):
+        base = k * len(sentences)
+        yield pivot, roundtrip(sentences, pivot, batch_size,
+                               (lambda n, base=base: progress(base + n, total)) if progress else None)
+
+
 def roundtrip_pairs(
     documents: Sequence[tuple[str, str]],
     pivots: Sequence[str],
@@ -220,17 +232,9 @@ def roundtrip_pairs(
     """
     from mtdetect.text import split_sentences
 
-    for pivot in pivots:
-        check_pivot(pivot)
     units = [(doc_id, s.index, s.text) for doc_id, text in documents for s in split_sentences(text)]
-    sentences = [u[2] for u in units]
     out: list[dict] = []
-    done = 0
-    for pivot in pivots:
-        total = len(sentences) * len(pivots)
-        back = roundtrip(sentences, pivot, batch_size,
-                         (lambda n, base=done: progress(base + n, total)) if progress else None)
-        done += len(sentences)
+    for pivot, back in _per_pivot([u[2] for u in units], pivots, batch_size, progress):
         for (doc_id, idx, original), rt in zip(units, back):
             if rt and rt != original:
                 out.append({"reference": original, "candidate": rt, "label": "mt", "pivot": pivot,
@@ -249,15 +253,10 @@ def roundtrip_documents(
     every sentence is replaced by its round trip (unchanged ones too), paragraphs kept."""
     from mtdetect.text import split_sentences
 
-    for pivot in pivots:
-        check_pivot(pivot)
     split = [(doc_id, split_sentences(text)) for doc_id, text in documents]
-    sentences = [s.text for _, ss in split for s in ss]
-    total, out = len(sentences) * len(pivots), []
-    for k, pivot in enumerate(pivots):
-        base = k * len(sentences)
-        back = iter(roundtrip(sentences, pivot, batch_size,
-                              (lambda n, base=base: progress(base + n, total)) if progress else None))
+    out = []
+    for pivot, trips in _per_pivot([s.text for _, ss in split for s in ss], pivots, batch_size, progress):
+        back = iter(trips)
         for doc_id, ss in split:
             paragraphs: dict[int, list[str]] = {}
             for s in ss:

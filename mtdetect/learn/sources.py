@@ -140,11 +140,7 @@ def load_sources(shared: Path, work: Path, caps: Caps = Caps()) -> tuple[list[Pa
         for r in _rows(path):
             add(_pair(r, 1, f"{domain}:apertium", domain, f"{r.get('dataset', domain)}:{r['pivot']}",
                       _int(r.get("seg_id")), r["pivot"]))
-    asset = shared / "asset_human_rewrites.jsonl.gz"
-    if asset.exists():
-        for r in _rows(asset):
-            slot = str(r.get("annotator_slot", 0))
-            add(_pair(r, 0, "wikipedia:crowd", "wikipedia", f"asset:{slot}", _int(r.get("seg_id")), slot))
+    _crowd_rewrites(shared / "asset_human_rewrites.jsonl.gz", "wikipedia", "asset", add)
     bible = shared / "bible_human_versions.jsonl.gz"
     if bible.exists():
         for r in _rows(bible):
@@ -183,14 +179,18 @@ def _cap_documents(pairs: list[Pair], n: int, rng: random.Random) -> list[Pair]:
     return [p for p in pairs if p.meta["doc"] in keep]
 
 
+def _crowd_rewrites(path: Path, domain: str, dataset: str, add) -> None:  # type: ignore[no-untyped-def]
+    """Crowd rewrites (ASSET, JFLEG) as `domain:crowd`, one pseudo-document group per rewriter slot."""
+    if path.exists():
+        for r in _rows(path):
+            slot = str(r.get("annotator_slot", 0))
+            add(_pair(r, 0, f"{domain}:crowd", domain, f"{dataset}:{slot}", _int(r.get("seg_id")), slot))
+
+
 def _new_human_sources(shared: Path, add) -> None:  # type: ignore[no-untyped-def]
     """JFLEG (essays:crowd), Twitter URL (tweets:people, detokenised), human round trips of news
     (news:human-rt). Pseudo-documents: consecutive pairs of one rewriter slot / file."""
-    jfleg = shared / "jfleg_human_rewrites.jsonl.gz"
-    if jfleg.exists():
-        for r in _rows(jfleg):
-            slot = str(r.get("annotator_slot", 0))
-            add(_pair(r, 0, "essays:crowd", "essays", f"jfleg:{slot}", _int(r.get("seg_id")), slot))
+    _crowd_rewrites(shared / "jfleg_human_rewrites.jsonl.gz", "essays", "jfleg", add)
     twitter = shared / "twitter_url_human.jsonl.gz"
     if twitter.exists():
         for i, r in enumerate(_rows(twitter)):
