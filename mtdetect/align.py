@@ -55,6 +55,44 @@ def _merged(vecs: np.ndarray, sentences: Sequence[str]) -> np.ndarray:
     return m / np.maximum(np.linalg.norm(m, axis=1, keepdims=True), 1e-12)
 
 
+# what each step of the path consumes: (suspect sentences, reference sentences)
+_STEP_BACK = {"1:1": (1, 1), "skip_s": (1, 0), "skip_r": (0, 1), "1:2": (1, 2), "2:1": (2, 1)}
+
+
+def _best_path(one: np.ndarray, s: np.ndarray, r: np.ndarray, s2: np.ndarray, r2: np.ndarray, tau: float,
+               pen: float) -> list[list[str]]:
+    """The DP's last step into each cell (i, j) = first i suspect and first j reference sentences.
+
+    A cell takes the best of its candidates, the first one on a tie, in the order 1:1, skip a
+    suspect sentence, skip a reference sentence, 1:2, 2:1. Plain floats: the same sums as numpy
+    scalars give, without their per-cell cost."""
+    n, m = one.shape
+    cos = one.tolist()
+    best = [[0.0] * (m + 1) for _ in range(n + 1)]
+    back = [["skip_r"] * (m + 1) for _ in range(n + 1)]
+    back[0][0] = ""
+    for i in range(1, n + 1):
+        back[i][0] = "skip_s"
+        above, row, row_back, cos_row, si = best[i - 1], best[i], back[i], cos[i - 1], s[i - 1]
+        above2 = best[i - 2] if i >= 2 else None
+        for j in range(1, m + 1):
+            score, step = above[j - 1] + cos_row[j - 1] - tau, "1:1"
+            if above[j] > score:
+                score, step = above[j], "skip_s"
+            if row[j - 1] > score:
+                score, step = row[j - 1], "skip_r"
+            if j >= 2:
+                c = above[j - 2] + float(si @ r2[j - 2]) - tau - pen
+                if c > score:
+                    score, step = c, "1:2"
+            if above2 is not None:
+                c = above2[j - 1] + float(s2[i - 2] @ r[j - 1]) - tau - pen
+                if c > score:
+                    score, step = c, "2:1"
+            row[j], row_back[j] = score, step
+    return back
+
+
 def align(
     suspect: Sequence[str],
     reference: Sequence[str],
@@ -75,38 +113,13 @@ def align(
     s, r = vecs[:n], vecs[n:]
     s2, r2 = _merged(s, suspect), _merged(r, reference)
     one = s @ r.T  # (n, m)
-    tau, pen = config.min_similarity, config.merge_penalty
-
-    NEG = -1e9
-    best = np.full((n + 1, m + 1), NEG)
-    back: dict[tuple[int, int], tuple[int, int, str]] = {}
-    best[0, :] = 0.0
-    best[:, 0] = 0.0
-    for i in range(n + 1):
-        for j in range(m + 1):
-            if i == 0 or j == 0:
-                if i > 0:
-                    back[(i, j)] = (i - 1, j, "skip_s")
-                elif j > 0:
-                    back[(i, j)] = (i, j - 1, "skip_r")
-                continue
-            cands = [
-                (best[i - 1, j - 1] + one[i - 1, j - 1] - tau, (i - 1, j - 1, "1:1")),
-                (best[i - 1, j], (i - 1, j, "skip_s")),
-                (best[i, j - 1], (i, j - 1, "skip_r")),
-            ]
-            if j >= 2:
-                cands.append((best[i - 1, j - 2] + float(s[i - 1] @ r2[j - 2]) - tau - pen, (i - 1, j - 2, "1:2")))
-            if i >= 2:
-                cands.append((best[i - 2, j - 1] + float(s2[i - 2] @ r[j - 1]) - tau - pen, (i - 2, j - 1, "2:1")))
-            score, step = max(cands, key=lambda c: c[0])
-            best[i, j] = score
-            back[(i, j)] = step
+    back = _best_path(one, s, r, s2, r2, config.min_similarity, config.merge_penalty)
 
     links: list[Link] = []
     i, j = n, m
     while i > 0 or j > 0:
-        pi, pj, kind = back[(i, j)]
+        kind = back[i][j]
+        pi, pj = i - _STEP_BACK[kind][0], j - _STEP_BACK[kind][1]
         if kind == "1:1":
             links.append(Link((i - 1,), (j - 1,), float(one[i - 1, j - 1])))
         elif kind == "1:2":

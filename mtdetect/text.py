@@ -120,6 +120,7 @@ _OTHER_SPACE = re.compile(r"[^\S\n]")  # any whitespace except LF (tab, NBSP, th
 _MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _MARKED_WORD = re.compile("(?<!\\S)\\S*[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]\\S*")
 _LETTER = re.compile(r"[^\W\d_]")
+_SPACE_RUN = re.compile(" {2,}")
 
 
 def _unflood_word(match: re.Match) -> str:
@@ -150,7 +151,7 @@ def normalize(text: str) -> str:
     """
     text = _drop_mark_floods(text).replace("\r\n", "\n").translate(_CHAR_MAP)
     text = _OTHER_SPACE.sub(" ", text)
-    lines = (re.sub(" {2,}", " ", line).strip(" ") for line in text.split("\n"))
+    lines = (_SPACE_RUN.sub(" ", line).strip(" ") for line in text.split("\n"))
     # Again: removing a zero-width char can bring a letter and a combining mark together.
     return _drop_mark_floods("\n".join(lines))
 

@@ -29,6 +29,7 @@ from mtdetect.inputs.guard import check_alignment_size
 from mtdetect.results import ARTICLE_THRESHOLD, ArticleResult, SentenceResult
 from mtdetect.text import normalize, split_article, tokenize
 from mtdetect.detect.article import DocEvidence, SentenceContext
+from mtdetect.detect.reference_free import translationese_shift
 
 
 @dataclass(frozen=True)
@@ -91,27 +92,6 @@ def article_probability(model: Model, sentences: Sequence[SentenceResult],
     am = model.article_model
     ps = [s.p_own if s.p_own is not None else s.p_mt for s in sentences if s.status == "scored" and s.p_mt is not None]
     return am.predict(ps, structure, pairs) if am is not None and ps else None
-
-
-def translationese_shift(suspect: Sequence[str], reference: Sequence[str]) -> dict | None:
-    """The reference-free model's mean sentence p(MT) of the suspect minus that of its own
-    original (it cancels the author's style); None when that model is not installed. Shown
-    as evidence, not read by the article model: its model was trained on essay and tweet round
-    trips, so a leave-one-source-out measure of it as a feature would not be held out."""
-    from mtdetect.card.model import ModelError
-
-    try:
-        from mtdetect.detect.reference_free import ReferenceFreeDetector
-
-        rf = ReferenceFreeDetector()
-        ps, _ = rf.sentence_probabilities(list(suspect))
-        pr, _ = rf.sentence_probabilities(list(reference))
-    except (ModelError, OSError):
-        return None
-    if not len(ps) or not len(pr):
-        return None
-    return {"suspect": round(float(ps.mean()), 4), "reference": round(float(pr.mean()), 4),
-            "shift": round(float(ps.mean() - pr.mean()), 4)}
 
 
 def article_evidence(model: Model, sus: list[str], ref: list[str], links: Sequence[Link],

@@ -18,6 +18,7 @@ Trained on originals and their own real round trips (`training/build_reffree.py`
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -29,7 +30,7 @@ from mtdetect.detect.base import takes_no_reference
 from mtdetect.card.load import load_model
 from mtdetect.card.model import Model
 from mtdetect.results import ArticleResult, SentenceResult
-from mtdetect.features.standalone.families import FAMILIES, RFScorer, family_matrix, masked_sentences
+from mtdetect.features.standalone.families import FAMILIES, RFScorer, masked_sentences, scoring_blocks
 from mtdetect.learn.calibration import article_probability, platt_probability
 from mtdetect.text import split_article, tokenize
 
@@ -131,14 +132,15 @@ class ReferenceFreeDetector:
         """Uncalibrated linear margins of the sentences (what the article probability reads)."""
         masked = masked_sentences(sentences)
         enc = self._encoder() if "minilm" in self.families else None
-        return self.scorer.margins({f: family_matrix(f, masked, enc) for f in self.families})
+        return self.scorer.margins(scoring_blocks(self.families, masked, enc))
+
+    def probabilities(self, sentences: Sequence[str]) -> np.ndarray:
+        """Calibrated p(MT) of each sentence on its own."""
+        return platt_probability(self.scorer.platt, self.margins(sentences)) if sentences else np.zeros(0)
 
     def sentence_probabilities(self, sentences: Sequence[str]) -> tuple[np.ndarray, list[SoloFeatures]]:
         """Calibrated p(MT) of each sentence on its own, and the evidence features of each."""
-        if not sentences:
-            return np.zeros(0), []
-        m = self.margins(sentences)
-        return platt_probability(self.scorer.platt, m), [solo_features(s) for s in sentences]
+        return self.probabilities(sentences), [solo_features(s) for s in sentences]
 
     def article_probability_of(self, margins: np.ndarray) -> float:
         margins = np.asarray(margins)
@@ -173,6 +175,38 @@ class ReferenceFreeDetector:
             n_sentences=len(results), n_scored=len(todo), n_unmatched=0, threshold=self.threshold,
             signature=self.signature, sentences=results, mode="reference-free", p_article=p_article,
         )
+
+
+@lru_cache(maxsize=1)
+def _shift_model() -> Any:
+    """The shipped reference-free detector, loaded once per process (None when not installed)."""
+    try:
+        return ReferenceFreeDetector()
+    except (ModelError, OSError):
+        return None
+
+
+def translationese_shift(suspect: Sequence[str], reference: Sequence[str]) -> dict | None:
+    """The reference-free model's mean sentence p(MT) of the suspect minus that of its own
+    original (it cancels the author's style); None when that model is not installed. Shown
+    as evidence, not read by the article model: its model was trained on essay and tweet round
+    trips, so a leave-one-source-out measure of it as a feature would not be held out."""
+    rf = _shift_model()
+    if rf is None:
+        return None
+    try:
+        ps, pr = _mean_probability(rf, tuple(suspect)), _mean_probability(rf, tuple(reference))
+    except (ModelError, OSError):
+        return None
+    if ps is None or pr is None:
+        return None
+    return {"suspect": round(float(ps), 4), "reference": round(float(pr), 4), "shift": round(float(ps - pr), 4)}
+
+
+@lru_cache(maxsize=16)  # one original is often scored against many suspects (a scan of copies)
+def _mean_probability(rf: Any, sentences: tuple[str, ...]) -> Any:
+    p = rf.probabilities(list(sentences))
+    return p.mean() if len(p) else None
 
 
 def heldout_table(card: dict) -> list[dict]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
@@ -53,7 +54,12 @@ def pair_features(reference: str, candidate: str, emb_cos: float) -> PairFeature
 
 def feature_names() -> list[str]:
     """Names of the current feature set, in vector order."""
-    return list(pair_features("A short example.", "A brief example.", 0.9).values)
+    return list(_feature_names())
+
+
+@lru_cache(maxsize=1)
+def _feature_names() -> tuple[str, ...]:  # fixed for the process: every feature_matrix call asks
+    return tuple(pair_features("A short example.", "A brief example.", 0.9).values)
 
 
 def uses_cosine(names: Sequence[str] | None = None) -> bool:
@@ -123,6 +129,8 @@ def feature_pool(workers: int | None = None) -> Iterator[Any]:
 
     from mtdetect.features.lexicon import bigram_texts, zipf
 
-    bigram_texts(), zipf("the")  # load before forking: the workers share them instead of each loading
+    # load before forking, so the workers share the tables instead of each loading them: the word
+    # counts, and whatever else one pair reads (feature_names computes one)
+    bigram_texts(), zipf("the"), feature_names()
     with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
         yield pool

@@ -22,6 +22,8 @@ or grammar shifts as well: "Mr." is house style in many newsrooms.
 
 from __future__ import annotations
 
+from collections import Counter
+
 from mtdetect.features.base import Group, PairView
 from mtdetect.features.lexicon import STOPWORDS, is_content
 from mtdetect.features.literal import relation
@@ -46,7 +48,8 @@ def _words(tokens: list[str]) -> list[str]:
 
 def _reorders(ref: list[str], cand: list[str]) -> tuple[int, int]:
     """(local, long) adjacent inversions among words that occur once on each side."""
-    rpos = {w: i for i, w in enumerate(ref) if ref.count(w) == 1 and cand.count(w) == 1 and w[:1].isalnum()}
+    rc, cc = Counter(ref), Counter(cand)  # list.count per word made this quadratic
+    rpos = {w: i for i, w in enumerate(ref) if rc[w] == 1 and cc[w] == 1 and w[:1].isalnum()}
     seq = [rpos[w] for w in cand if w in rpos]
     local = far = 0
     for a, b in zip(seq, seq[1:]):

@@ -38,16 +38,39 @@ def bigram_texts() -> dict[str, str]:
         raise RuntimeError(f"{path}: unexpected format") from None
 
 
+def bigram_count(key: str) -> float:
+    """The web count of the lowercased bigram 'w1 w2' (0 when absent), converted only when asked."""
+    count = bigram_texts().get(key)
+    return float(count) if count is not None else 0.0
+
+
 @lru_cache(maxsize=1)
-def bigram_counts() -> dict[str, float]:
-    """'w1 w2' -> count, from wordsegment's bigrams.txt."""
-    return {k: float(v) for k, v in bigram_texts().items()}
+def bigram_floor() -> float:
+    """The smallest count in bigrams.txt (how rare a bigram can be and still be listed)."""
+    return min(map(float, bigram_texts().values()))
 
 
 def bigram_log_count(w1: str, w2: str) -> float:
     """log10(1 + count) of a lowercased bigram in Google web counts; 0 when absent."""
-    count = bigram_texts().get(f"{w1.lower()} {w2.lower()}")
-    return math.log10(1.0 + float(count)) if count is not None else 0.0
+    return math.log10(1.0 + bigram_count(f"{w1.lower()} {w2.lower()}"))
+
+
+WEB_TOKENS = 1_024_908_267_229.0  # tokens in the corpus the web counts come from (wordsegment.TOTAL)
+
+
+@lru_cache(maxsize=1)
+def unigram_texts() -> dict[str, str]:
+    """word -> count as written in wordsegment's unigrams.txt (converted on lookup, as the bigrams)."""
+    import wordsegment
+
+    fields = Path(wordsegment.__file__).with_name("unigrams.txt").read_text(encoding="utf-8").split()
+    return dict(zip(fields[0::2], fields[1::2]))
+
+
+def unigram_count(word: str) -> float:
+    """The web count of a lowercased word (0 when absent)."""
+    count = unigram_texts().get(word)
+    return float(count) if count is not None else 0.0
 
 
 @lru_cache(maxsize=200_000)

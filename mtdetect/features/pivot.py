@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from functools import lru_cache
 from typing import Any, Iterable, Sequence
 
 import numpy as np
@@ -140,6 +141,13 @@ def murmur3_32(data: bytes, seed: int = 0) -> int:
     return h - (1 << 32) if h & 0x80000000 else h
 
 
+@lru_cache(maxsize=100_000)
+def _hashed_column(name: str, n_features: int) -> int:
+    """The column FeatureHasher puts a feature name in (cached: names repeat across pairs)."""
+    h = murmur3_32(name.encode("utf-8"))
+    return (2147483647 if h == -2147483648 else abs(h)) % n_features
+
+
 def hashed_logits(references: Sequence[str], candidates: Sequence[str], coef: np.ndarray,
                   intercept: np.ndarray) -> np.ndarray:
     """X @ coef.T + intercept for the hashed features, without building X (numpy path)."""
@@ -148,8 +156,7 @@ def hashed_logits(references: Sequence[str], candidates: Sequence[str], coef: np
     for i, (r, c) in enumerate(zip(references, candidates)):
         cols: dict[int, float] = {}
         for name, value in pair_features(r, c).items():
-            h = murmur3_32(name.encode("utf-8"))
-            col = (2147483647 if h == -2147483648 else abs(h)) % n_features
+            col = _hashed_column(name, n_features)
             cols[col] = cols.get(col, 0.0) + value
         if cols:
             idx = np.fromiter(cols, dtype=np.int64)

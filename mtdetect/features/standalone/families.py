@@ -20,7 +20,8 @@ from typing import Any, Sequence
 import numpy as np
 
 from mtdetect.learn.calibration import platt_probability
-from mtdetect.features.standalone.profile import FLUENCY_NAMES, FUNCPUNCT_NAMES, HASH_DIM, MaskConfig, chargram_matrix, fluency, funcpunct, mask_cues
+from mtdetect.features.standalone.profile import (FLUENCY_NAMES, FUNCPUNCT_NAMES, HASH_DIM, MaskConfig, chargram_dot,
+                                                  chargram_indices, chargram_matrix, fluency, funcpunct, mask_cues)
 
 FAMILIES = ("solo", "fluency", "funcpunct", "minilm", "chargram")
 DENSE = ("solo", "fluency", "funcpunct")
@@ -67,6 +68,13 @@ def family_matrix(family: str, masked: Sequence[str], encoder: Any = None) -> An
     if family == "chargram":
         return chargram_matrix(list(masked))
     raise ValueError(f"unknown feature family {family!r}")
+
+
+def scoring_blocks(families: Sequence[str], masked: Sequence[str], encoder: Any = None) -> dict[str, Any]:
+    """What RFScorer reads: family_matrix's blocks, but chargram as its rows (chargram_indices),
+    which the scorer multiplies without building a scipy matrix (scoring imports no scipy)."""
+    return {f: [chargram_indices(s) for s in masked] if f == "chargram" else family_matrix(f, masked, encoder)
+            for f in families}
 
 
 def masked_sentences(sentences: Sequence[str], config: MaskConfig = MaskConfig()) -> list[str]:
@@ -121,7 +129,8 @@ def fit_logistic(X: Any, y: np.ndarray, w: np.ndarray, C: float) -> Any:
 
 
 class RFScorer:
-    """p(MT) of masked sentences from the model's arrays (the numpy scoring path)."""
+    """p(MT) of masked sentences from the model's arrays (the numpy scoring path); chargram is a
+    CSR matrix (family_matrix) or its rows (scoring_blocks), the same margins either way."""
 
     def __init__(self, arrays: dict[str, np.ndarray], families: Sequence[str], dense_weight: float) -> None:
         self.families = list(families)
@@ -133,7 +142,8 @@ class RFScorer:
                     if any(f in DENSE for f in self.families) else None)
 
     def margins(self, blocks: dict[str, Any]) -> np.ndarray:
-        n = blocks[self.families[0]].shape[0]
+        first = blocks[self.families[0]]
+        n = len(first) if isinstance(first, list) else first.shape[0]
         z = np.full(n, self.intercept)
         col = 0
         dense = [blocks[f] for f in self.families if f in DENSE]
@@ -145,7 +155,8 @@ class RFScorer:
             z += blocks["minilm"] @ self.coef[col:col + 384]
             col += 384
         if "chargram" in self.families:
-            z += blocks["chargram"] @ self.coef[col:col + HASH_DIM]
+            rows, w = blocks["chargram"], self.coef[col:col + HASH_DIM]
+            z += chargram_dot(rows, w) if isinstance(rows, list) else rows @ w
             col += HASH_DIM
         return z
 

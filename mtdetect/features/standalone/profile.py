@@ -24,13 +24,15 @@ from __future__ import annotations
 import math
 import re
 import zlib
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 
 import numpy as np
 
 from mtdetect.text import normalize, tokenize
-from mtdetect.features.lexicon import STOPWORDS, bigram_counts, zipf
+from mtdetect.features.lexicon import STOPWORDS, WEB_TOKENS, bigram_count, bigram_floor, unigram_count, zipf
 
 PROFILE_VERSION = "1"
 HASH_DIM = 1 << 15
@@ -44,6 +46,7 @@ _FRENCH_SPACE = re.compile(r"\s+([!?;:])")
 _BRACKETS = re.compile(r"[\[\]]")
 _SPACES = re.compile(r"[ \t]{2,}")
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
+_SPACE_PUNCT = re.compile(r"\s+([,.!?;:])")
 # Misspellings English counts know as words: contractions without their apostrophe (not those
 # that spell another word: its, ill, were, id, lets) and a
 # lowercase "I" (students write them; a round trip corrects them). Restored before features.
@@ -107,16 +110,8 @@ def mask_cues(text: str, config: MaskConfig = MaskConfig()) -> str:
     if misspellings:
         t = _CONTRACTION.sub(_restore, t)
         t = _WORD.sub(lambda m: _drop_oov(m, config.min_lower_zipf), t)
-    t = re.sub(r"\s+([,.!?;:])", r"\1", t) if misspellings else t  # "the , cat" left by a dropped word
+    t = _SPACE_PUNCT.sub(r"\1", t) if misspellings else t  # "the , cat" left by a dropped word
     return _SPACES.sub(" ", t).strip()
-
-
-@lru_cache(maxsize=1)
-def _unigrams() -> tuple[dict[str, float], float, float]:
-    from mtdetect.features.standalone.solo import _unigram_counts
-
-    uni, total, floor = _unigram_counts()
-    return uni, total, floor
 
 
 FLUENCY_NAMES = [
@@ -129,15 +124,14 @@ FLUENCY_NAMES = [
 def fluency(masked: str) -> np.ndarray:
     """Real-English-count profile of the (masked, in-vocabulary) words."""
     words = [w.lower() for w in tokenize(masked) if w.isalpha()]
-    uni, total, floor = _unigrams()
-    bigrams = bigram_counts()
+    floor, total = bigram_floor(), WEB_TOKENS
     logc, pmi, content_seen, n_content, unexpected = [], [], 0, 0, 0
     for a, b in zip(words, words[1:]):
-        c = bigrams.get(f"{a} {b}", 0.0)
+        c = bigram_count(f"{a} {b}")
         content = not (a in STOPWORDS and b in STOPWORDS)
         n_content += content
         logc.append(math.log10(1.0 + c))
-        ua, ub = uni.get(a, 0.0), uni.get(b, 0.0)
+        ua, ub = unigram_count(a), unigram_count(b)
         if c and ua and ub:
             pmi.append(math.log10(c * total / (ua * ub)))
             content_seen += content
@@ -178,21 +172,37 @@ def funcpunct(masked: str) -> np.ndarray:
     return np.concatenate([fw / n, pu / n, [fw.sum() / n, pu.sum() / n]])
 
 
+@lru_cache(maxsize=200_000)
+def _word_buckets(word: str) -> tuple[int, ...]:
+    """The hash buckets of one word's character n-grams, in the order chargram_indices counts them
+    (cached: a word's n-grams were most of the reference-free features' time)."""
+    w = f" {word} "
+    lo, hi = NGRAM_RANGE
+    return tuple(zlib.crc32(w[i:i + n].encode("utf-8")) % HASH_DIM
+                 for n in range(lo, hi + 1) for i in range(len(w) - n + 1))
+
+
 def chargram_indices(masked: str) -> tuple[np.ndarray, np.ndarray]:
     """(bucket indices, values) of the hashed character n-gram vector: sublinear tf, L2 norm 1."""
-    counts: dict[int, int] = {}
-    lo, hi = NGRAM_RANGE
-    for word in masked.lower().split():
-        w = f" {word} "
-        for n in range(lo, hi + 1):
-            for i in range(len(w) - n + 1):
-                h = zlib.crc32(w[i:i + n].encode("utf-8")) % HASH_DIM
-                counts[h] = counts.get(h, 0) + 1
+    # counted in order of first occurrence (the CSR row's order, which chargram_dot's sum follows)
+    counts = Counter(chain.from_iterable(map(_word_buckets, masked.lower().split())))
     if not counts:
         return np.zeros(0, dtype=np.int64), np.zeros(0)
     idx = np.fromiter(counts, dtype=np.int64, count=len(counts))
     val = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))
     return idx, val / np.linalg.norm(val)
+
+
+def chargram_dot(rows: list[tuple[np.ndarray, np.ndarray]], weights: np.ndarray) -> np.ndarray:
+    """Each chargram row (chargram_indices) times `weights`: the same numbers as
+    `chargram_matrix(...) @ weights` without scipy. The products are summed one after the other
+    in the row's own order, as scipy's CSR product does (np.cumsum is such a running sum; np.sum
+    and np.dot may reorder), so the result is bit-identical."""
+    out = np.zeros(len(rows))
+    for k, (idx, val) in enumerate(rows):
+        if len(idx):
+            out[k] = np.cumsum(val * weights[idx])[-1]
+    return out
 
 
 def chargram_matrix(masked: list[str]):

@@ -20,15 +20,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 from typing import Callable, Sequence
 
 import numpy as np
 
 from mtdetect.text import normalize, tokenize
 from mtdetect.features.base import MAX_TOKENS, Evidence, Group
-from mtdetect.features.lexicon import STOPWORDS, bigram_counts, zipf
+from mtdetect.features.lexicon import STOPWORDS, WEB_TOKENS, bigram_count, bigram_floor, unigram_count, zipf
 from mtdetect.features.surface import HONORIFICS, MAX_SPACING_MATCHES, _SPACED
 
 SOLO_FEATURE_VERSION = "1"
@@ -41,26 +39,12 @@ DIRECTIONS = {
 EXPECTED_FACTOR = 4.0  # unseen bigram is "unexpected" when independence predicts >= 4x the file's floor
 
 
-@lru_cache(maxsize=1)
-def _unigram_counts() -> tuple[dict[str, float], float, float]:
-    """Google web unigram counts (wordsegment), their total, and the bigram file's count floor."""
-    import wordsegment
-
-    path = Path(wordsegment.__file__).with_name("unigrams.txt")
-    fields = path.read_text(encoding="utf-8").split()
-    counts = dict(zip(fields[0::2], map(float, fields[1::2])))
-    total = 1_024_908_267_229.0  # tokens in the corpus the counts come from (wordsegment.TOTAL)
-    floor = min(bigram_counts().values())
-    return counts, total, floor
-
-
 def _is_word(t: str) -> bool:
     return t.isalpha() and t.islower()
 
 
 def _fluency(tokens: list[str], lower: list[str]) -> Group:
-    uni, total, floor = _unigram_counts()
-    bigrams = bigram_counts()
+    floor = bigram_floor()
     seen_logc: list[float] = []
     unexpected: list[int] = []
     n_pairs = 0
@@ -71,11 +55,11 @@ def _fluency(tokens: list[str], lower: list[str]) -> Group:
         if a in STOPWORDS and b in STOPWORDS:
             continue  # "of the": says nothing about word choice
         n_pairs += 1
-        c = bigrams.get(f"{a} {b}", 0.0)
+        c = bigram_count(f"{a} {b}")
         if c:
             seen_logc.append(math.log10(c))
             continue
-        expected = uni.get(a, 0.0) * uni.get(b, 0.0) / total
+        expected = unigram_count(a) * unigram_count(b) / WEB_TOKENS
         if expected >= EXPECTED_FACTOR * floor:
             unexpected.append(i)
     evidence = [
