@@ -198,8 +198,10 @@ class Detector:
     def score_pairs(self, references: Sequence[str], candidates: Sequence[str], pool: Any = None) -> np.ndarray:
         """p_mt for each (reference, candidate) pair; identical pairs (copies) get 0. `pool`: worker
         processes for the features (features.feature_pool), the same values."""
-        refs = [normalize(r) for r in references]
-        cands = [normalize(c) for c in candidates]
+        from mtdetect.features import chunked_map
+
+        texts = chunked_map(_normalized, [*references, *candidates], pool)  # in the workers, with a pool
+        refs, cands = texts[: len(references)], texts[len(references) :]
         out = np.zeros(len(refs))
         todo = [i for i in range(len(refs)) if refs[i] != cands[i] and refs[i] and cands[i]]
         if not todo:
@@ -308,6 +310,10 @@ def score_pairs_records(detector: Detector, pairs: Sequence[Any], batch_size: in
     return records
 
 
+def _normalized(texts: list[str]) -> list[str]:
+    return [normalize(t) for t in texts]
+
+
 def _problems_of(texts: list[tuple[str, str]]) -> list[str | None]:
     from types import SimpleNamespace
 
@@ -316,14 +322,9 @@ def _problems_of(texts: list[tuple[str, str]]) -> list[str | None]:
 
 def _score_batch(detector: Detector, chunk: Sequence[Any], records: list[dict], pool: Any) -> None:
     """Append the records of one batch of pairs to `records`."""
-    texts = [(p.reference, p.candidate) for p in chunk]
-    if pool is not None:  # the language check too, in the workers
-        from mtdetect.features import PARALLEL_CHUNK
+    from mtdetect.features import chunked_map
 
-        parts = [texts[i : i + PARALLEL_CHUNK] for i in range(0, len(texts), PARALLEL_CHUNK)]
-        problems = [x for part in pool.map(_problems_of, parts) for x in part]
-    else:
-        problems = _problems_of(texts)
+    problems = chunked_map(_problems_of, [(p.reference, p.candidate) for p in chunk], pool)  # the language check
     scored = [p for p, problem in zip(chunk, problems) if problem is None]
     probs = iter(detector.score_pairs([p.reference for p in scored], [p.candidate for p in scored], pool))
     signature = detector.signature

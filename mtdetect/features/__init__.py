@@ -110,6 +110,15 @@ def feature_matrix(
 PARALLEL_CHUNK = 256  # pairs per task of a feature pool
 
 
+def chunked_map(fn: Callable[[list], list], items: Sequence[Any], pool: Any = None) -> list:
+    """`fn` (a list -> a list as long) over `items`: in the pool's workers, PARALLEL_CHUNK items
+    a task, where there is a pool (feature_pool), else here; the results in order."""
+    if pool is None:
+        return fn(list(items))
+    parts = [list(items[i : i + PARALLEL_CHUNK]) for i in range(0, len(items), PARALLEL_CHUNK)]
+    return [x for part in pool.map(fn, parts) for x in part]
+
+
 def _rows_of(chunk: list[tuple[str, str, float]]) -> list[PairFeatures]:
     return [pair_features(r, c, e) for r, c, e in chunk]
 
