@@ -5,6 +5,9 @@
     python training/experiments.py hashed        # a learned lexicon of edits (hashed words of each edit)
     python training/experiments.py tokens        # contextual token alignment (MiniLM) as single features
     python training/experiments.py shortcuts     # per-group ablation, ASSET at matched length
+    python training/experiments.py stacked --recipe shipped   # the matrix, sentence and article level,
+    python training/experiments.py stacked --recipe stacked   #   of one recipe (each ~15-25 CPU-min), then
+    python training/experiments.py stacked --recipe compare   #   both side by side (learn/lexicon.py)
 
 Every number is a cell of the (MT source, human source) matrix (mtdetect/protocol.py): the
 model is trained on every other source. `variants` and `shortcuts` print Markdown tables;
@@ -180,10 +183,60 @@ def shortcuts() -> None:
           + ", ".join(f"{c.mt} auc={c.roc_auc} fpr={c.fpr:.2f}" for c in cells))
 
 
+def stacked(recipe: str) -> None:
+    """The leave-one-source-out matrix at sentence and article level (learn/documents.source_matrix)
+    of the shipped recipe or of the recipe with the edit lexicon stacked (learn/lexicon.py);
+    `compare` prints both from training/work/matrix-*.json."""
+    if recipe == "compare":
+        return compare({r: json.loads((WORK / f"matrix-{r}.json").read_text()) for r in ("shipped", "stacked")})
+    from mtdetect.learn.documents import source_matrix
+    from mtdetect.learn.lexicon import hashed as hashed_matrix
+    from mtdetect.learn.lexicon import stacked_fitter
+    from mtdetect.learn.sources import load_structures
+
+    X, y, groups, pairs, extra = load()
+    config = TrainConfig(group_key="group")
+    if recipe == "stacked":
+        fit = stacked_fitter(X, hashed_matrix(extra["refs"], extra["cands"]), y, pairs, groups, config,
+                             feature_names())
+    else:
+        fit = transfer_fitter(X, y, pairs, groups, config)
+    t = time.time()
+    out, _ = source_matrix(y, pairs, groups, fit, 0.5, config.seed, load_structures(WORK))
+    out = {**out, "seconds": round(time.time() - t), "load": open("/proc/loadavg").read().split()[:3]}
+    (WORK / f"matrix-{recipe}.json").write_text(json.dumps(out, indent=1))
+    log(f"{recipe}: {out['seconds']}s, min AUC {out['min_roc_auc']}, mean AUC {out['mean_roc_auc']}")
+
+
+def compare(res: dict[str, dict]) -> None:
+    """Markdown: per recipe the sentence-level summary, then per source the sentence and article rates."""
+    print("| recipe | min AUC | mean AUC | seconds (load) |\n|---|---|---|---|")
+    for r, s in res.items():
+        print(f"| {r} | {s['min_roc_auc']:.4f} | {s['mean_roc_auc']:.4f} | {s['seconds']} ({' '.join(s['load'])}) |")
+    fmt = lambda v: "-" if v is None else f"{v:.3f}"  # noqa: E731
+    names = list(res)
+    print("\n| MT source | " + " | ".join(f"{r}: recall / min AUC / article recall pseudo, real" for r in names)
+          + " |\n|---|" + "---|" * len(names))
+    for m in res[names[0]]["mt_sources"]:
+        print(f"| {m} | " + " | ".join(
+            f"{fmt(d['recall'])} / {fmt(d['min_roc_auc'])} / {fmt(d['article_recall'])}, {fmt(d['article_recall_real'])}"
+            for d in (res[r]["mt_sources"][m] for r in names)) + " |")
+    print("\n| human source | " + " | ".join(f"{r}: FPR / min AUC / article FPR pseudo, real" for r in names)
+          + " |\n|---|" + "---|" * len(names))
+    for h in res[names[0]]["human_sources"]:
+        print(f"| {h} | " + " | ".join(
+            f"{fmt(d['fpr'])} / {fmt(d['min_roc_auc'])} / {fmt(d['article_fpr'])}, {fmt(d['article_fpr_real'])}"
+            for d in (res[r]["human_sources"][h] for r in names)) + " |")
+
+
 def main() -> int:
     ap = parser(__doc__)
-    ap.add_argument("what", choices=["features", "variants", "hashed", "tokens", "shortcuts"])
+    ap.add_argument("what", choices=["features", "variants", "hashed", "tokens", "shortcuts", "stacked"])
+    ap.add_argument("--recipe", choices=["shipped", "stacked", "compare"], default="compare", help="for `stacked`")
     args = ap.parse_args()
+    if args.what == "stacked":
+        stacked(args.recipe)
+        return 0
     {"features": features, "variants": variants, "hashed": hashed, "tokens": tokens,
      "shortcuts": shortcuts}[args.what]()
     return 0
