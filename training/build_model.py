@@ -34,6 +34,7 @@ def main() -> int:
     ap = parser(__doc__, out=REPO / "mtdetect" / "models" / "default", seed=13)
     ap.add_argument("--shared", type=Path, default=SHARED, help="../shared/data")
     ap.add_argument("--work", type=Path, default=WORK, help="where the round trips were written")
+    ap.add_argument("--no-lexicon", action="store_true", help="without the stacked edit lexicon (the v5 recipe)")
     args = ap.parse_args()
 
     t0 = time.time()
@@ -46,7 +47,7 @@ def main() -> int:
     log(f"read {len(pairs)} pairs in {time.time() - t0:.0f}s: {counts}")
     structures = load_structures(args.work)
     log(f"{len(structures)} real documents with their shape (training/make_documents.py)")
-    report = train(pairs, args.out, TrainConfig(seed=args.seed, group_key="group"),
+    report = train(pairs, args.out, TrainConfig(seed=args.seed, group_key="group", lexicon=not args.no_lexicon),
                    extra_card={"recipe": "training/build_model.py", "sources": counts}, structures=structures)
     print(report.model.signature)
     tr = report.metrics.get("transfer") or {}

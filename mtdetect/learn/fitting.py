@@ -32,6 +32,7 @@ class TrainConfig:
     threshold_rule: str = "fixed"  # 0.5: Bayes decision on calibrated, class-balanced probabilities
     group_key: str | None = None  # None: first of group/dataset/system present in the data
     use_cache: bool = True
+    lexicon: bool = False  # stack the learned edit lexicon as one column (learn/lexicon.py)
 
 
 def make_classifier(config: TrainConfig, names: Sequence[str] | None = None) -> Any:

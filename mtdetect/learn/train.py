@@ -29,6 +29,8 @@ from mtdetect.learn.documents import build_documents, source_matrix
 from mtdetect.detect.article import ArticleModel
 from mtdetect.learn.fitting import (TrainConfig, fit_calibrated, grouped_splits, make_classifier,  # noqa: F401
                                     out_of_fold, transfer_fitter)
+from mtdetect.features.edit_lexicon import NAME as LEXICON
+from mtdetect.learn.lexicon import fit_stacked, hashed, stacked_fitter
 
 @dataclass
 class Prepared:
@@ -91,9 +93,19 @@ def group_labels(pairs: Sequence[Pair], key: str | None, seed: int, n_folds: int
 def matrix_metrics(X: np.ndarray, y: np.ndarray, pairs: Sequence[Pair], groups: Sequence[str],
                    config: TrainConfig, threshold: float, cols: np.ndarray | None = None,
                    structures: dict | None = None) -> tuple[dict | None, ArticleModel | None]:
-    """learn.documents.source_matrix with the shipped recipe (`transfer_fitter`) on columns `cols`."""
-    return source_matrix(y, pairs, groups, transfer_fitter(X, y, pairs, groups, config, cols), threshold,
+    """learn.documents.source_matrix with the shipped recipe on columns `cols`: `transfer_fitter`, or
+    with the edit lexicon stacked (config.lexicon, all columns: lexicon.stacked_fitter)."""
+    return source_matrix(y, pairs, groups, recipe_fitter(X, y, pairs, groups, config, cols), threshold,
                          config.seed, structures)
+
+
+def recipe_fitter(X: np.ndarray, y: np.ndarray, pairs: Sequence[Pair], groups: Sequence[str], config: TrainConfig,
+                  cols: np.ndarray | None = None, H: Any = None) -> Any:
+    """`fit(train_rows) -> scorer(rows)` of the recipe `config` names (H: the pairs' hashed edits)."""
+    if not config.lexicon or cols is not None:
+        return transfer_fitter(X, y, pairs, groups, config, cols)
+    H = hashed([p.reference for p in pairs], [p.candidate for p in pairs]) if H is None else H
+    return stacked_fitter(X, H, y, pairs, groups, config, feature_names())
 
 
 def feature_weights(clf: Any, names: list[str]) -> dict[str, float] | None:
@@ -169,7 +181,14 @@ def train(
                          "group holds one class); group by a field whose groups mix MT and human pairs")
     log(f"held-out evaluation: {len(splits)} folds grouped by {key}")
     t_fit = time.perf_counter()
-    oof = out_of_fold(data.X, data.y, w, groups, splits, config)
+    H = hashed([p.reference for p in data.pairs], [p.candidate for p in data.pairs]) if config.lexicon else None
+    if config.lexicon:  # each outer fold: the whole stacked recipe, its lexicon and inner folds included
+        oof = np.full(len(data.y), np.nan)
+        fitter = recipe_fitter(data.X, data.y, data.pairs, groups, config, H=H)
+        for train_rows, test_rows in splits:
+            oof[test_rows] = fitter(train_rows)(test_rows)
+    else:
+        oof = out_of_fold(data.X, data.y, w, groups, splits, config)
     covered = ~np.isnan(oof)
     threshold = pick_threshold(data.y[covered], oof[covered], config.threshold_rule)
     metrics = {
@@ -186,8 +205,9 @@ def train(
         if k != key and (values != "").any():
             metrics[f"per_{k}"] = per_value_metrics(data.y, oof, covered, values, threshold)
     t_tr = time.perf_counter()
-    transfer, article_model = matrix_metrics(data.X, data.y, data.pairs, groups, config, threshold,
-                                             structures=structures)
+    transfer, article_model = source_matrix(data.y, data.pairs, groups,
+                                            recipe_fitter(data.X, data.y, data.pairs, groups, config, H=H),
+                                            threshold, config.seed, structures)
     if transfer is None:
         log(f"no transfer evaluation (leave one source out): the {key} groups are not all-MT or all-human sources")
     if article_model is None:  # groups are folds, not sources: documents of the held-out folds
@@ -196,7 +216,12 @@ def train(
     metrics["transfer"] = transfer
     transfer_seconds = time.perf_counter() - t_tr
     log("fitting the final calibrated model")
-    clf = fit_calibrated(data.X, data.y, w, splits, config)
+    names, lexicon, arrays = data.names, None, None
+    if config.lexicon:
+        clf, lexicon, _ = fit_stacked(data.X, H, data.y, data.pairs, groups, config, data.names, splits=splits)
+        names, arrays = data.names + [LEXICON], lexicon.arrays()
+    else:
+        clf = fit_calibrated(data.X, data.y, w, splits, config)
     seconds = {
         "encode": round(data.encode_seconds, 1),
         "features": round(data.feature_seconds, 1),
@@ -214,9 +239,10 @@ def train(
     card = {
         "embedding": {"name": embedder.name, "weights_sha256": embedder.weights_sha256,
                       **asdict(embedder.config), "precision": embedder.precision},
-        "feature_names": data.names,
+        "feature_names": names,
         "threshold": round(float(threshold), 4),
-        "feature_weights": feature_weights(clf, data.names),
+        "feature_weights": feature_weights(clf, names),
+        **({"lexicon": lexicon.card()} if lexicon else {}),
         "threshold_rule": config.threshold_rule,
         "train_config": asdict(config),
         "training_data": {"sha256": data_hash([p.reference, p.candidate, p.label] for p in data.pairs), "counts": counts},
@@ -227,7 +253,7 @@ def train(
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
     card.update(extra_card or {})
-    model = save_model(clf, card, out_dir, force=force, inputs=inputs)
+    model = save_model(clf, card, out_dir, arrays=arrays, force=force, inputs=inputs)
     if isinstance(encoder, CachedEncoder):
         seconds["cache_hits"] = encoder.hits
         seconds["cache_misses"] = encoder.misses
