@@ -5,9 +5,10 @@
     python training/experiments.py hashed        # a learned lexicon of edits (hashed words of each edit)
     python training/experiments.py tokens        # contextual token alignment (MiniLM) as single features
     python training/experiments.py shortcuts     # per-group ablation, ASSET at matched length
-    python training/experiments.py stacked --recipe shipped   # the matrix, sentence and article level,
-    python training/experiments.py stacked --recipe stacked   #   of one recipe (each ~15-25 CPU-min), then
-    python training/experiments.py stacked --recipe compare   #   both side by side (learn/lexicon.py)
+    python training/experiments.py stacked --recipe shipped   # the matrix, sentence and article level, of
+    python training/experiments.py stacked --recipe stacked   #   one recipe (7.5-15 min each at load 7-11),
+    python training/experiments.py stacked --recipe compare   #   then all side by side (learn/lexicon.py;
+                                                              #   --lexicon-C, --clip: variants of the lexicon)
 
 Every number is a cell of the (MT source, human source) matrix (mtdetect/protocol.py): the
 model is trained on every other source. `variants` and `shortcuts` print Markdown tables;
@@ -183,12 +184,15 @@ def shortcuts() -> None:
           + ", ".join(f"{c.mt} auc={c.roc_auc} fpr={c.fpr:.2f}" for c in cells))
 
 
-def stacked(recipe: str) -> None:
+def stacked(recipe: str, lexicon_C: float | None = None, clip: float | None = None) -> None:
     """The leave-one-source-out matrix at sentence and article level (learn/documents.source_matrix)
     of the shipped recipe or of the recipe with the edit lexicon stacked (learn/lexicon.py);
     `compare` prints both from training/work/matrix-*.json."""
     if recipe == "compare":
-        return compare({r: json.loads((WORK / f"matrix-{r}.json").read_text()) for r in ("shipped", "stacked")})
+        files = sorted(WORK.glob("matrix-stacked*.json"))
+        return compare({f.stem.removeprefix("matrix-"): json.loads(f.read_text())
+                        for f in [WORK / "matrix-shipped.json", *files]})
+    from mtdetect.features.edit_lexicon import LexiconConfig
     from mtdetect.learn.documents import source_matrix
     from mtdetect.learn.lexicon import hashed as hashed_matrix
     from mtdetect.learn.lexicon import stacked_fitter
@@ -197,8 +201,11 @@ def stacked(recipe: str) -> None:
     X, y, groups, pairs, extra = load()
     config = TrainConfig(group_key="group")
     if recipe == "stacked":
+        lex = LexiconConfig(**{k: v for k, v in (("C", lexicon_C), ("clip", clip)) if v is not None})
         fit = stacked_fitter(X, hashed_matrix(extra["refs"], extra["cands"]), y, pairs, groups, config,
-                             feature_names())
+                             feature_names(), lex)
+        if lex != LexiconConfig():
+            recipe = f"stacked-C{lex.C:g}-clip{lex.clip:g}"
     else:
         fit = transfer_fitter(X, y, pairs, groups, config)
     t = time.time()
@@ -233,9 +240,11 @@ def main() -> int:
     ap = parser(__doc__)
     ap.add_argument("what", choices=["features", "variants", "hashed", "tokens", "shortcuts", "stacked"])
     ap.add_argument("--recipe", choices=["shipped", "stacked", "compare"], default="compare", help="for `stacked`")
+    ap.add_argument("--lexicon-C", type=float, help="for `stacked`: the lexicon's C (default: LexiconConfig's)")
+    ap.add_argument("--clip", type=float, help="for `stacked`: the column's clip (default: LexiconConfig's)")
     args = ap.parse_args()
     if args.what == "stacked":
-        stacked(args.recipe)
+        stacked(args.recipe, args.lexicon_C, args.clip)
         return 0
     {"features": features, "variants": variants, "hashed": hashed, "tokens": tokens,
      "shortcuts": shortcuts}[args.what]()
