@@ -184,7 +184,22 @@ def shortcuts() -> None:
           + ", ".join(f"{c.mt} auc={c.roc_auc} fpr={c.fpr:.2f}" for c in cells))
 
 
-def stacked(recipe: str, lexicon_C: float | None = None, clip: float | None = None) -> None:
+def _without_amount(H):  # type: ignore[no-untyped-def]
+    """H with the hashed columns of the amount-of-edit bins (pivot.pair_features: rate:, len:, shape:) zeroed."""
+    from mtdetect.features.pivot import N_FEATURES, murmur3_32
+
+    names = [f"rate:{k}" for k in range(10)] + [f"len:{k}" for k in range(-5, 6)] + \
+        [f"shape:{a}>{b}" for a in range(5) for b in range(5)]
+    cols = sorted({(2147483647 if h == -2147483648 else abs(h)) % N_FEATURES
+                   for h in (murmur3_32(n.encode("utf-8")) for n in names)})
+    H = H.tocsc(copy=True)
+    for c in cols:
+        H.data[H.indptr[c]:H.indptr[c + 1]] = 0.0
+    H.eliminate_zeros()
+    return H.tocsr()
+
+
+def stacked(recipe: str, lexicon_C: float | None = None, clip: float | None = None, no_amount: bool = False) -> None:
     """The leave-one-source-out matrix at sentence and article level (learn/documents.source_matrix)
     of the shipped recipe or of the recipe with the edit lexicon stacked (learn/lexicon.py);
     `compare` prints both from training/work/matrix-*.json."""
@@ -202,10 +217,12 @@ def stacked(recipe: str, lexicon_C: float | None = None, clip: float | None = No
     config = TrainConfig(group_key="group")
     if recipe == "stacked":
         lex = LexiconConfig(**{k: v for k, v in (("C", lexicon_C), ("clip", clip)) if v is not None})
-        fit = stacked_fitter(X, hashed_matrix(extra["refs"], extra["cands"]), y, pairs, groups, config,
-                             feature_names(), lex)
-        if lex != LexiconConfig():
-            recipe = f"stacked-C{lex.C:g}-clip{lex.clip:g}"
+        H = hashed_matrix(extra["refs"], extra["cands"])
+        if no_amount:  # the lexicon without its amount-of-edit bins (change rate, length ratio, span shape)
+            H = _without_amount(H)
+        fit = stacked_fitter(X, H, y, pairs, groups, config, feature_names(), lex)
+        if lex != LexiconConfig() or no_amount:
+            recipe = f"stacked-C{lex.C:g}-clip{lex.clip:g}" + ("-no-amount" if no_amount else "")
     else:
         fit = transfer_fitter(X, y, pairs, groups, config)
     t = time.time()
@@ -242,9 +259,10 @@ def main() -> int:
     ap.add_argument("--recipe", choices=["shipped", "stacked", "compare"], default="compare", help="for `stacked`")
     ap.add_argument("--lexicon-C", type=float, help="for `stacked`: the lexicon's C (default: LexiconConfig's)")
     ap.add_argument("--clip", type=float, help="for `stacked`: the column's clip (default: LexiconConfig's)")
+    ap.add_argument("--no-amount", action="store_true", help="for `stacked`: the lexicon without amount-of-edit bins")
     args = ap.parse_args()
     if args.what == "stacked":
-        stacked(args.recipe, args.lexicon_C, args.clip)
+        stacked(args.recipe, args.lexicon_C, args.clip, args.no_amount)
         return 0
     {"features": features, "variants": variants, "hashed": hashed, "tokens": tokens,
      "shortcuts": shortcuts}[args.what]()
