@@ -9,6 +9,10 @@ Seeded and deterministic: running it again reproduces the card's metrics.
     python training/make_documents.py                    # once: OneStopEnglish documents (teachers' rewrites,
                                                          #   Apertium round trips) and every real document's shape
     python training/build_model.py                       # features, the leave-one-source-out matrix, model + card
+                                                         #   (~9-18 min on the shared 2 CPUs: 1,055 s at high load)
+    python training/build_model.py --lexicon             # the same with the edit lexicon stacked (learn/lexicon.py):
+                                                         #   545 s at load ~7; measured, not shipped (its matrix:
+                                                         #   benchmarks/results/protocol.md)
 
 Sources (mtdetect/sources.py; the seeds are never used: they are the test): real neural round
 trips (Google Translate of essays via fr and zh, opus-mt of tweets) and Apertium round trips of
@@ -34,6 +38,8 @@ def main() -> int:
     ap = parser(__doc__, out=REPO / "mtdetect" / "models" / "default", seed=13)
     ap.add_argument("--shared", type=Path, default=SHARED, help="../shared/data")
     ap.add_argument("--work", type=Path, default=WORK, help="where the round trips were written")
+    ap.add_argument("--lexicon", action="store_true",
+                    help="stack the learned edit lexicon (learn/lexicon.py; measured, not shipped: see the docstring)")
     args = ap.parse_args()
 
     t0 = time.time()
@@ -46,7 +52,7 @@ def main() -> int:
     log(f"read {len(pairs)} pairs in {time.time() - t0:.0f}s: {counts}")
     structures = load_structures(args.work)
     log(f"{len(structures)} real documents with their shape (training/make_documents.py)")
-    report = train(pairs, args.out, TrainConfig(seed=args.seed, group_key="group"),
+    report = train(pairs, args.out, TrainConfig(seed=args.seed, group_key="group", lexicon=args.lexicon),
                    extra_card={"recipe": "training/build_model.py", "sources": counts}, structures=structures)
     print(report.model.signature)
     tr = report.metrics.get("transfer") or {}

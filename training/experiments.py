@@ -5,6 +5,10 @@
     python training/experiments.py hashed        # a learned lexicon of edits (hashed words of each edit)
     python training/experiments.py tokens        # contextual token alignment (MiniLM) as single features
     python training/experiments.py shortcuts     # per-group ablation, ASSET at matched length
+    python training/experiments.py stacked --recipe shipped   # the matrix, sentence and article level, of
+    python training/experiments.py stacked --recipe stacked   #   one recipe (7.5-15 min each at load 7-11),
+    python training/experiments.py stacked --recipe compare   #   then all side by side (learn/lexicon.py;
+                                                              #   --lexicon-C, --clip: variants of the lexicon)
 
 Every number is a cell of the (MT source, human source) matrix (mtdetect/protocol.py): the
 model is trained on every other source. `variants` and `shortcuts` print Markdown tables;
@@ -180,10 +184,86 @@ def shortcuts() -> None:
           + ", ".join(f"{c.mt} auc={c.roc_auc} fpr={c.fpr:.2f}" for c in cells))
 
 
+def _without_amount(H):  # type: ignore[no-untyped-def]
+    """H with the hashed columns of the amount-of-edit bins (pivot.pair_features: rate:, len:, shape:) zeroed."""
+    from mtdetect.features.pivot import N_FEATURES, murmur3_32
+
+    names = [f"rate:{k}" for k in range(10)] + [f"len:{k}" for k in range(-5, 6)] + \
+        [f"shape:{a}>{b}" for a in range(5) for b in range(5)]
+    cols = sorted({(2147483647 if h == -2147483648 else abs(h)) % N_FEATURES
+                   for h in (murmur3_32(n.encode("utf-8")) for n in names)})
+    H = H.tocsc(copy=True)
+    for c in cols:
+        H.data[H.indptr[c]:H.indptr[c + 1]] = 0.0
+    H.eliminate_zeros()
+    return H.tocsr()
+
+
+def stacked(recipe: str, lexicon_C: float | None = None, clip: float | None = None, no_amount: bool = False) -> None:
+    """The leave-one-source-out matrix at sentence and article level (learn/documents.source_matrix)
+    of the shipped recipe or of the recipe with the edit lexicon stacked (learn/lexicon.py);
+    `compare` prints both from training/work/matrix-*.json."""
+    if recipe == "compare":
+        files = sorted(WORK.glob("matrix-stacked*.json"))
+        return compare({f.stem.removeprefix("matrix-"): json.loads(f.read_text())
+                        for f in [WORK / "matrix-shipped.json", *files]})
+    from mtdetect.features.edit_lexicon import LexiconConfig
+    from mtdetect.learn.documents import source_matrix
+    from mtdetect.learn.lexicon import hashed as hashed_matrix
+    from mtdetect.learn.lexicon import stacked_fitter
+    from mtdetect.learn.sources import load_structures
+
+    X, y, groups, pairs, extra = load()
+    config = TrainConfig(group_key="group")
+    if recipe == "stacked":
+        lex = LexiconConfig(**{k: v for k, v in (("C", lexicon_C), ("clip", clip)) if v is not None})
+        H = hashed_matrix(extra["refs"], extra["cands"])
+        if no_amount:  # the lexicon without its amount-of-edit bins (change rate, length ratio, span shape)
+            H = _without_amount(H)
+        fit = stacked_fitter(X, H, y, pairs, groups, config, feature_names(), lex)
+        if lex != LexiconConfig() or no_amount:
+            recipe = f"stacked-C{lex.C:g}-clip{lex.clip:g}" + ("-no-amount" if no_amount else "")
+    else:
+        fit = transfer_fitter(X, y, pairs, groups, config)
+    t = time.time()
+    out, _ = source_matrix(y, pairs, groups, fit, 0.5, config.seed, load_structures(WORK))
+    out = {**out, "seconds": round(time.time() - t), "load": open("/proc/loadavg").read().split()[:3]}
+    (WORK / f"matrix-{recipe}.json").write_text(json.dumps(out, indent=1))
+    log(f"{recipe}: {out['seconds']}s, min AUC {out['min_roc_auc']}, mean AUC {out['mean_roc_auc']}")
+
+
+def compare(res: dict[str, dict]) -> None:
+    """Markdown: per recipe the sentence-level summary, then per source the sentence and article rates."""
+    print("| recipe | min AUC | mean AUC | seconds (load) |\n|---|---|---|---|")
+    for r, s in res.items():
+        print(f"| {r} | {s['min_roc_auc']:.4f} | {s['mean_roc_auc']:.4f} | {s['seconds']} ({' '.join(s['load'])}) |")
+    fmt = lambda v: "-" if v is None else f"{v:.3f}"  # noqa: E731
+    names = list(res)
+    print("\n| MT source | " + " | ".join(f"{r}: recall / min AUC / article recall pseudo, real" for r in names)
+          + " |\n|---|" + "---|" * len(names))
+    for m in res[names[0]]["mt_sources"]:
+        print(f"| {m} | " + " | ".join(
+            f"{fmt(d['recall'])} / {fmt(d['min_roc_auc'])} / {fmt(d['article_recall'])}, {fmt(d['article_recall_real'])}"
+            for d in (res[r]["mt_sources"][m] for r in names)) + " |")
+    print("\n| human source | " + " | ".join(f"{r}: FPR / min AUC / article FPR pseudo, real" for r in names)
+          + " |\n|---|" + "---|" * len(names))
+    for h in res[names[0]]["human_sources"]:
+        print(f"| {h} | " + " | ".join(
+            f"{fmt(d['fpr'])} / {fmt(d['min_roc_auc'])} / {fmt(d['article_fpr'])}, {fmt(d['article_fpr_real'])}"
+            for d in (res[r]["human_sources"][h] for r in names)) + " |")
+
+
 def main() -> int:
     ap = parser(__doc__)
-    ap.add_argument("what", choices=["features", "variants", "hashed", "tokens", "shortcuts"])
+    ap.add_argument("what", choices=["features", "variants", "hashed", "tokens", "shortcuts", "stacked"])
+    ap.add_argument("--recipe", choices=["shipped", "stacked", "compare"], default="compare", help="for `stacked`")
+    ap.add_argument("--lexicon-C", type=float, help="for `stacked`: the lexicon's C (default: LexiconConfig's)")
+    ap.add_argument("--clip", type=float, help="for `stacked`: the column's clip (default: LexiconConfig's)")
+    ap.add_argument("--no-amount", action="store_true", help="for `stacked`: the lexicon without amount-of-edit bins")
     args = ap.parse_args()
+    if args.what == "stacked":
+        stacked(args.recipe, args.lexicon_C, args.clip, args.no_amount)
+        return 0
     {"features": features, "variants": variants, "hashed": hashed, "tokens": tokens,
      "shortcuts": shortcuts}[args.what]()
     return 0

@@ -40,7 +40,7 @@ def shipped_row(section: str, name: str, refs: list[str], cands: list[str], y: n
     """A row scored by the shipped model; the baselines' thresholds were picked on the matrix
     sample (without one a baseline has no threshold, so no F1: 0.5 would be no one's choice)."""
     base = baseline_scores([Pair(r, c) for r, c in zip(refs, cands)], cosines)
-    scores = {"mtdetect": model.predict_proba(X), **base}
+    scores = {"mtdetect": model.predict_proba(X, refs, cands), **base}
     if ngram_all is not None:
         scores["n-gram"] = ngram_all(cands)
     g = global_thr or {}

@@ -97,7 +97,8 @@ def bench_speed(detector: Any, model_dir: Path | None, pair_samples: dict[str, l
             for (s, r), ls in zip(docs, links) for lk in ls if lk.reference]
     X: list = []
     stages["features"] = _best_time(lambda: X.__setitem__(slice(None), [feature_matrix(*zip(*trip))[0]]), reps)
-    stages["classification"] = _best_time(lambda: detector.model.predict_proba(X[0]), reps)
+    stages["classification"] = _best_time(lambda: detector.model.predict_proba(X[0], *list(zip(*trip))[:2]),
+                                         reps)
     stages["end to end (score_article)"] = e2e_t
     floor = stages["embedding"]
     article = {k: {"seconds": round(v, 4), "sentences_per_s": round(n_sent / v, 1), "ratio_to_embedding": round(v / floor, 3)}

@@ -22,6 +22,7 @@ import numpy as np
 from mtdetect.card.card import (CARD_FILE, CLASSIFIER_FILE, ModelError, check_card_fields, check_seal, read_card)
 from mtdetect.card.kinds import SPECS, default_model_dir, spec_for
 from mtdetect.card.model import TRUSTED_TYPES, LinearEnsemble, Model, sha256_file
+from mtdetect.features.edit_lexicon import NAME, Lexicon
 from mtdetect.inputs.budget import check_zip
 
 MAX_MODEL_INFLATED_BYTES = 256 * 1024 * 1024  # a skops file or arrays.npz, inflated (shipped: < 20 MB)
@@ -69,7 +70,8 @@ def load_model(path: Path | str | None = None, embedding_sha: str | None = None,
         )
     check_seal(card, card_path)
     check_card_fields(card, card_path)
-    if card.get("feature_names") != spec.names():
+    stacked = [NAME] if card_kind == "reference" and card.get("lexicon") else []  # the edit lexicon's column
+    if card.get("feature_names") != spec.names() + stacked:
         raise ModelError(
             f"{directory}: the card's feature names differ from those of feature version {spec.version} "
             "(an edited or foreign card); retrain it with `mtdetect train`"
@@ -84,22 +86,35 @@ def load_model(path: Path | str | None = None, embedding_sha: str | None = None,
         raise ModelError(f"{clf_path}: classifier file missing")
     if sha256_file(clf_path) != card.get("classifier_sha256"):
         raise ModelError(f"{clf_path}: file does not match the hash in its card (damaged or tampered with)")
-    if card.get("arrays_file") and not full:
-        arrays_path = directory / str(card["arrays_file"])
-        if not arrays_path.is_file() or sha256_file(arrays_path) != card.get("arrays_sha256"):
-            raise ModelError(f"{arrays_path}: missing or does not match the hash in its card")
-        check_zip(arrays_path, MAX_MODEL_INFLATED_BYTES, ModelError)
+    lexicon = None
+    if card.get("arrays_file") and (not full or stacked):
+        arrays = _read_arrays(directory / str(card["arrays_file"]), card)
+        if not stacked:  # a pivot model: the arrays are its classifier
+            return Model(arrays, card, directory)
         try:
-            with np.load(arrays_path, allow_pickle=False) as npz:
-                return Model({k: npz[k] for k in npz.files}, card, directory)
-        except (Exception, MemoryError) as exc:  # OSError, ValueError, BadZipFile, a CRC error...
-            raise ModelError(f"{arrays_path}: not a readable array file ({exc})") from None
+            lexicon = Lexicon.from_arrays(arrays, card["lexicon"])
+        except (KeyError, TypeError, ValueError, IndexError) as exc:
+            raise ModelError(f"{card_path}: damaged edit lexicon ({type(exc).__name__}: {exc})") from None
+    elif stacked:
+        raise ModelError(f"{directory}: the card stacks an edit lexicon but names no array file (a damaged card)")
     if card.get("linear_export") and not full:
         try:
-            return Model(LinearEnsemble(card["linear_export"]), card, directory)
+            return Model(LinearEnsemble(card["linear_export"]), card, directory, lexicon)
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelError(f"{card_path}: damaged linear_export ({exc})") from None
-    return Model(_load_skops(clf_path, card), card, directory)
+    return Model(_load_skops(clf_path, card), card, directory, lexicon)
+
+
+def _read_arrays(arrays_path: Path, card: dict) -> dict[str, np.ndarray]:
+    """The model's plain arrays (arrays.npz), checked against the card's hash; never pickle."""
+    if not arrays_path.is_file() or sha256_file(arrays_path) != card.get("arrays_sha256"):
+        raise ModelError(f"{arrays_path}: missing or does not match the hash in its card")
+    check_zip(arrays_path, MAX_MODEL_INFLATED_BYTES, ModelError)
+    try:
+        with np.load(arrays_path, allow_pickle=False) as npz:
+            return {k: npz[k] for k in npz.files}
+    except (Exception, MemoryError) as exc:  # OSError, ValueError, BadZipFile, a CRC error...
+        raise ModelError(f"{arrays_path}: not a readable array file ({exc})") from None
 
 
 def _load_skops(clf_path: Path, card: dict):

@@ -115,6 +115,7 @@ class Model:
     classifier: Any
     card: dict
     path: Path
+    lexicon: Any = None  # the stacked edit lexicon (features/edit_lexicon.Lexicon), when the card names one
 
     @property
     def threshold(self) -> float:
@@ -146,10 +147,18 @@ class Model:
         d = self.card.get("article_model")
         return ArticleModel.from_dict(d) if d else None
 
-    def predict_proba(self, X: np.ndarray) -> np.ndarray:
-        """Calibrated probability of round-trip MT for each row of X (columns in card order)."""
+    def predict_proba(self, X: np.ndarray, references: Sequence[str] | None = None,
+                      candidates: Sequence[str] | None = None) -> np.ndarray:
+        """Calibrated probability of round-trip MT for each row of X (columns in card order).
+
+        A model with a stacked edit lexicon reads the pairs' texts too: X then holds the feature
+        columns (features.feature_matrix) and the lexicon's column is computed from the texts."""
         if len(X) == 0:
             return np.zeros(0)
+        if self.lexicon is not None and np.shape(X)[1] == len(self.feature_names) - 1:
+            if references is None or candidates is None:
+                raise ValueError("this model stacks the edit lexicon: give the pairs' texts")
+            X = np.column_stack([X, self.lexicon.column_of_texts(references, candidates)])
         from threadpoolctl import threadpool_limits
 
         with threadpool_limits(1):  # tiny matrices: threads only cost time, and results stay bit-stable
@@ -195,6 +204,9 @@ def save_model(classifier: Any, card: dict, out_dir: Path, spec: FeatureSpec | N
         card = seal_card(card)  # after every field the loader reads is in place
         (tmp / CARD_FILE).write_text(json.dumps(card, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
     # What is returned predicts exactly as the loaded model will (the numpy path when there is one).
-    return Model(LinearEnsemble(linear) if linear is not None else classifier, card, out_dir)
+    from mtdetect.features.edit_lexicon import Lexicon
+
+    lexicon = Lexicon.from_arrays(arrays, card["lexicon"]) if card.get("lexicon") and arrays else None
+    return Model(LinearEnsemble(linear) if linear is not None else classifier, card, out_dir, lexicon)
 
 

@@ -191,9 +191,9 @@ class Detector:
     def _probabilities(self, refs: list[str], cands: list[str], cos: np.ndarray, pool: Any = None
                        ) -> tuple[np.ndarray, list]:
         X, names, rows = feature_matrix(refs, cands, cos, pool=pool)
-        if names != self.model.feature_names:  # load_model checks this; keep the invariant local too
+        if names != self.model.feature_names[: len(names)]:  # load_model checks this; keep the invariant local too
             raise RuntimeError("feature names differ from the model card")
-        return self.model.predict_proba(X), rows
+        return self.model.predict_proba(X, refs, cands), rows
 
     def score_pairs(self, references: Sequence[str], candidates: Sequence[str], pool: Any = None) -> np.ndarray:
         """p_mt for each (reference, candidate) pair; identical pairs (copies) get 0. `pool`: worker

@@ -70,7 +70,7 @@ def uses_cosine(names: Sequence[str] | None = None) -> bool:
 
 def feature_directions(names: Sequence[str] | None = None) -> list[int]:
     """Expected sign (+1 more MT, -1 less, 0 free) of each feature, from the group modules."""
-    table: dict[str, int] = {}
+    table: dict[str, int] = {"lexicon": +1}  # the stacked edit lexicon's logit (learn/lexicon.py): MT-ward
     for module in (similarity, lexical, collocation, literal, surface, edits):
         table.update(module.DIRECTIONS)
     return [table.get(n, 0) for n in (names or feature_names())]

@@ -27,26 +27,10 @@ from mtdetect.report.progress import log
 from mtdetect.text import normalize
 from mtdetect.learn.documents import build_documents, source_matrix
 from mtdetect.detect.article import ArticleModel
-
-
-@dataclass(frozen=True)
-class TrainConfig:
-    """How a model is trained; stored in its card."""
-
-    seed: int = 13
-    n_folds: int = 5
-    classifier: str = "logistic"  # "logistic" (ClippedLogistic) or "hgb" (boosted trees)
-    C: float = 0.3
-    sign_constraints: bool = True  # bound logistic weights to the direction a round trip implies
-    max_iter: int = 300
-    learning_rate: float = 0.06
-    max_leaf_nodes: int = 15
-    l2_regularization: float = 1.0
-    calibration: str = "sigmoid"  # Platt scaling: the base model is already logistic
-    threshold_rule: str = "fixed"  # 0.5: Bayes decision on calibrated, class-balanced probabilities
-    group_key: str | None = None  # None: first of group/dataset/system present in the data
-    use_cache: bool = True
-
+from mtdetect.learn.fitting import (TrainConfig, fit_calibrated, grouped_splits, make_classifier,  # noqa: F401
+                                    out_of_fold, transfer_fitter)
+from mtdetect.features.edit_lexicon import NAME as LEXICON
+from mtdetect.learn.lexicon import fit_stacked, hashed, stacked_fitter
 
 @dataclass
 class Prepared:
@@ -105,141 +89,23 @@ def group_labels(pairs: Sequence[Pair], key: str | None, seed: int, n_folds: int
     return "random", [f"fold{int(f)}" for f in rng.integers(0, n_folds, len(pairs))]
 
 
-def make_classifier(config: TrainConfig, names: Sequence[str] | None = None) -> Any:
-    """The base estimator: clipped logistic regression (default) or boosted trees.
-
-    `names`: the feature columns it will see (default: all, in feature_names() order).
-    """
-    if config.classifier == "logistic":
-        from mtdetect.features import feature_directions
-        from mtdetect.card.model import ClippedLogistic
-
-        signs = tuple(feature_directions(names)) if config.sign_constraints else None
-        return ClippedLogistic(C=config.C, signs=signs)
-    from sklearn.ensemble import HistGradientBoostingClassifier
-
-    return HistGradientBoostingClassifier(
-        max_iter=config.max_iter,
-        learning_rate=config.learning_rate,
-        max_leaf_nodes=config.max_leaf_nodes,
-        l2_regularization=config.l2_regularization,
-        random_state=config.seed,
-    )
-
-
-def grouped_splits(groups: Sequence[str], y: np.ndarray, n_folds: int) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Folds that never split a group; each test fold holds whole groups, and both sides of
-    every fold hold both classes (a calibrator fitted on one class is meaningless).
-
-    Groups that are sources hold one class each (all MT or all human): then each class's
-    groups are spread over the folds separately (biggest first into the smallest fold), with
-    as many folds as the scarcer class has groups (at most n_folds).
-    """
-    garr = np.array(groups)
-    names = sorted(set(groups))
-    sizes = {g: int((garr == g).sum()) for g in names}
-    labels = {g: frozenset(y[garr == g].tolist()) for g in names}
-    by_class = [[g for g in names if labels[g] == frozenset({c})] for c in (0, 1)]
-    mixed = [g for g in names if len(labels[g]) == 2]
-    k = min(n_folds, len(names))
-    if by_class[0] and by_class[1]:
-        k = max(min(k, len(by_class[0]) + len(mixed), len(by_class[1]) + len(mixed)), 2)
-    folds: list[list[str]] = [[] for _ in range(k)]
-    for members in (mixed, by_class[0], by_class[1]):
-        load = [sum(sizes[g] for g in f if g in members) for f in folds]
-        for g in sorted(members, key=lambda g: (-sizes[g], g)):
-            i = int(np.argmin(load))
-            folds[i].append(g)
-            load[i] += sizes[g]
-    out = []
-    for members in folds:
-        test = np.flatnonzero(np.isin(garr, members))
-        train = np.flatnonzero(~np.isin(garr, members))
-        if len(test) and len(set(y[train].tolist())) == 2 and len(set(y[test].tolist())) == 2:
-            out.append((train, test))
-    return out
-
-
-def fit_calibrated(X: np.ndarray, y: np.ndarray, w: np.ndarray, splits: list, config: TrainConfig) -> Any:
-    """Boosted trees, calibrated on held-out groups (one calibrator per fold, averaged)."""
-    from sklearn.calibration import CalibratedClassifierCV
-
-    from threadpoolctl import threadpool_limits
-
-    clf = CalibratedClassifierCV(make_classifier(config), method=config.calibration, cv=splits)
-    with threadpool_limits(1):  # deterministic sums, and faster than 2 threads on a busy machine
-        clf.fit(X, y, sample_weight=w)
-    # The fitted folds are in calibrated_classifiers_; keeping the index arrays of the splits
-    # would only add megabytes of training-row numbers to the model file.
-    clf.cv = len(splits)
-    return clf
-
-
-def out_of_fold(
-    X: np.ndarray, y: np.ndarray, w: np.ndarray, groups: Sequence[str], splits: list, config: TrainConfig
-) -> np.ndarray:
-    """Held-out calibrated probability for every row covered by a test fold (NaN elsewhere).
-
-    Each outer fold gets the full recipe (inner grouped calibration folds included), so the
-    metrics and the threshold describe exactly the kind of model that is shipped.
-    """
-    p = np.full(len(y), np.nan)
-    garr = np.asarray(groups)
-    for train, test in splits:
-        inner = grouped_splits(list(garr[train]), y[train], config.n_folds)
-        if not inner:
-            continue
-        clf = fit_calibrated(X[train], y[train], w[train], inner, config)
-        p[test] = clf.predict_proba(X[test])[:, 1]
-    return p
-
-
-def transfer_fitter(X: np.ndarray, y: np.ndarray, pairs: Sequence[Pair], groups: Sequence[str],
-                    config: TrainConfig, cols: np.ndarray | None = None, calibrated: bool = True) -> Any:
-    """`fit(train_rows) -> scorer(rows)` for the transfer evaluation: the shipped recipe
-    (weights recomputed on the training rows, grouped calibration folds) on columns `cols`.
-
-    `calibrated=False` fits the base classifier only (same ranking, for AUC-only ablations).
-    """
-    names = feature_names()
-    cols = np.arange(X.shape[1]) if cols is None else np.asarray(cols)
-    garr = np.asarray(groups)
-
-    def fit(train: np.ndarray) -> Any:
-        w = balanced_weights(y[train], *pair_sources([pairs[i] for i in train]))
-        Xt = X[np.ix_(train, cols)]
-        if calibrated:
-            inner = grouped_splits(list(garr[train]), y[train], config.n_folds)
-            clf = fit_calibrated_cols(Xt, y[train], w, inner, config, [names[c] for c in cols])
-        else:
-            from threadpoolctl import threadpool_limits
-
-            with threadpool_limits(1):
-                clf = make_classifier(config, [names[c] for c in cols]).fit(Xt, y[train], sample_weight=w)
-        return lambda rows: clf.predict_proba(X[np.ix_(rows, cols)])[:, 1]
-
-    return fit
-
-
-def fit_calibrated_cols(X: np.ndarray, y: np.ndarray, w: np.ndarray, splits: list, config: TrainConfig,
-                        names: list[str]) -> Any:
-    """fit_calibrated on a subset of the feature columns (`names`)."""
-    from sklearn.calibration import CalibratedClassifierCV
-
-    from threadpoolctl import threadpool_limits
-
-    clf = CalibratedClassifierCV(make_classifier(config, names), method=config.calibration, cv=splits)
-    with threadpool_limits(1):
-        clf.fit(X, y, sample_weight=w)
-    return clf
-
 
 def matrix_metrics(X: np.ndarray, y: np.ndarray, pairs: Sequence[Pair], groups: Sequence[str],
                    config: TrainConfig, threshold: float, cols: np.ndarray | None = None,
                    structures: dict | None = None) -> tuple[dict | None, ArticleModel | None]:
-    """learn.documents.source_matrix with the shipped recipe (`transfer_fitter`) on columns `cols`."""
-    return source_matrix(y, pairs, groups, transfer_fitter(X, y, pairs, groups, config, cols), threshold,
+    """learn.documents.source_matrix with the shipped recipe on columns `cols`: `transfer_fitter`, or
+    with the edit lexicon stacked (config.lexicon, all columns: lexicon.stacked_fitter)."""
+    return source_matrix(y, pairs, groups, recipe_fitter(X, y, pairs, groups, config, cols), threshold,
                          config.seed, structures)
+
+
+def recipe_fitter(X: np.ndarray, y: np.ndarray, pairs: Sequence[Pair], groups: Sequence[str], config: TrainConfig,
+                  cols: np.ndarray | None = None, H: Any = None) -> Any:
+    """`fit(train_rows) -> scorer(rows)` of the recipe `config` names (H: the pairs' hashed edits)."""
+    if not config.lexicon or cols is not None:
+        return transfer_fitter(X, y, pairs, groups, config, cols)
+    H = hashed([p.reference for p in pairs], [p.candidate for p in pairs]) if H is None else H
+    return stacked_fitter(X, H, y, pairs, groups, config, feature_names())
 
 
 def feature_weights(clf: Any, names: list[str]) -> dict[str, float] | None:
@@ -315,7 +181,14 @@ def train(
                          "group holds one class); group by a field whose groups mix MT and human pairs")
     log(f"held-out evaluation: {len(splits)} folds grouped by {key}")
     t_fit = time.perf_counter()
-    oof = out_of_fold(data.X, data.y, w, groups, splits, config)
+    H = hashed([p.reference for p in data.pairs], [p.candidate for p in data.pairs]) if config.lexicon else None
+    if config.lexicon:  # each outer fold: the whole stacked recipe, its lexicon and inner folds included
+        oof = np.full(len(data.y), np.nan)
+        fitter = recipe_fitter(data.X, data.y, data.pairs, groups, config, H=H)
+        for train_rows, test_rows in splits:
+            oof[test_rows] = fitter(train_rows)(test_rows)
+    else:
+        oof = out_of_fold(data.X, data.y, w, groups, splits, config)
     covered = ~np.isnan(oof)
     threshold = pick_threshold(data.y[covered], oof[covered], config.threshold_rule)
     metrics = {
@@ -332,8 +205,9 @@ def train(
         if k != key and (values != "").any():
             metrics[f"per_{k}"] = per_value_metrics(data.y, oof, covered, values, threshold)
     t_tr = time.perf_counter()
-    transfer, article_model = matrix_metrics(data.X, data.y, data.pairs, groups, config, threshold,
-                                             structures=structures)
+    transfer, article_model = source_matrix(data.y, data.pairs, groups,
+                                            recipe_fitter(data.X, data.y, data.pairs, groups, config, H=H),
+                                            threshold, config.seed, structures)
     if transfer is None:
         log(f"no transfer evaluation (leave one source out): the {key} groups are not all-MT or all-human sources")
     if article_model is None:  # groups are folds, not sources: documents of the held-out folds
@@ -342,7 +216,12 @@ def train(
     metrics["transfer"] = transfer
     transfer_seconds = time.perf_counter() - t_tr
     log("fitting the final calibrated model")
-    clf = fit_calibrated(data.X, data.y, w, splits, config)
+    names, lexicon, arrays = data.names, None, None
+    if config.lexicon:
+        clf, lexicon, _ = fit_stacked(data.X, H, data.y, data.pairs, groups, config, data.names, splits=splits)
+        names, arrays = data.names + [LEXICON], lexicon.arrays()
+    else:
+        clf = fit_calibrated(data.X, data.y, w, splits, config)
     seconds = {
         "encode": round(data.encode_seconds, 1),
         "features": round(data.feature_seconds, 1),
@@ -360,9 +239,10 @@ def train(
     card = {
         "embedding": {"name": embedder.name, "weights_sha256": embedder.weights_sha256,
                       **asdict(embedder.config), "precision": embedder.precision},
-        "feature_names": data.names,
+        "feature_names": names,
         "threshold": round(float(threshold), 4),
-        "feature_weights": feature_weights(clf, data.names),
+        "feature_weights": feature_weights(clf, names),
+        **({"lexicon": lexicon.card()} if lexicon else {}),
         "threshold_rule": config.threshold_rule,
         "train_config": asdict(config),
         "training_data": {"sha256": data_hash([p.reference, p.candidate, p.label] for p in data.pairs), "counts": counts},
@@ -373,7 +253,7 @@ def train(
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
     card.update(extra_card or {})
-    model = save_model(clf, card, out_dir, force=force, inputs=inputs)
+    model = save_model(clf, card, out_dir, arrays=arrays, force=force, inputs=inputs)
     if isinstance(encoder, CachedEncoder):
         seconds["cache_hits"] = encoder.hits
         seconds["cache_misses"] = encoder.misses
