@@ -1,6 +1,7 @@
 """Speed work must not move a single output (issue 23): the seeds' full `score` output (JSON and
 text: every score, p value, verdict, signature and piece of evidence) is the one recorded in
-tests/data/seed_outputs.json, which was written by the code before the speed-up (c5c87c3).
+tests/data/seed_outputs.json, first written by the code before the speed-up (c5c87c3; its static
+entries rewritten when the static embedding was tuned, the reference-free ones unchanged).
 
 The record is tied to the models it was written with: when a shipped model, the static embedding
 or the feature version changes (a signature differs), the outputs may rightly move, and the
