@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from mtdetect.bench.embedders import render as render_documents
 from mtdetect.bench.heldout import render_pairs
 from mtdetect.bench.seeds import render_seeds
 from mtdetect.bench.speed import inconsistent_stages, render_speed
@@ -125,7 +126,7 @@ def render_report(res: dict) -> str:
     if inv:
         L += [f"- {s}" for s in inv] + [""]
 
-    L += render_seeds(res) + render_pairs(res)
+    L += render_seeds(res) + render_documents(res.get("embedders_on_documents")) + render_pairs(res)
     L += render_speed(res)
     L += ["## Time", "", table(["part", "seconds"], [[k, v] for k, v in res["seconds"].items()]), ""]
     return "\n".join(L)

@@ -127,6 +127,13 @@ def run_bench(config: BenchConfig) -> BenchReport:
         others = {name: Detector(config.model_dir, embedder=name) for name in EMBEDDERS if name != primary}
         res["seeds_by_embedder"] = {primary: res["seeds"],
                                     **{name: bench_seeds(det)[0] for name, det in others.items()}}
+    if sizes.embedder_docs:
+        from mtdetect.bench.embedders import compare, seed_docs, shared_docs
+
+        with parts.part("embedders", "bench: both embedders on whole documents"):
+            docs = seed_docs(SEEDS) + (shared_docs(data_dir, sizes.embedder_docs, config.seed, sizes.embedder_docs)
+                                       if data_dir.is_dir() else [])
+            res["embedders_on_documents"] = compare(docs, config.model_dir)
     with parts.part("without_reference", "bench: without the original (reference-free, index, pivot)"):
         res["without_reference"] = bench_without_reference(detector)
 
