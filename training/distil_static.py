@@ -116,24 +116,22 @@ def fit_docs(n_docs: int) -> list[tuple[str, str]]:
     """(suspect, reference) documents to carry the thresholds over on (../shared/data, never the seeds):
     ASAP essays and their Google Translate round trips, an essay's round trip against another essay
     of the same prompt (related in topic only), and OneStopEnglish originals and the teachers'
-    rewrites. Only the halves that benchmarks/static_vs_minilm.py does not measure on: ASAP essays
-    whose reference has an even CRC32, OneStopEnglish topics whose doc_id has an even CRC32."""
+    rewrites. Only the halves that mtdetect/bench/embedders.py does not measure on (its held_out):
+    ASAP essays whose reference has an even CRC32, OneStopEnglish topics whose doc_id has an even CRC32."""
     import gzip
-    import zlib
 
     from _common import SHARED
 
-    def even(text: str) -> bool:
-        return zlib.crc32(text.encode("utf-8")) % 2 == 0
+    from mtdetect.bench.embedders import held_out
 
     asap = [json.loads(x) for x in gzip.open(SHARED / "asap_gt_roundtrips.jsonl.gz", "rt", encoding="utf-8")]
     docs: list[tuple[str, str]] = []
     for pivot in ("fr", "zh"):
-        mine = [r for r in asap if r.get("pivot") == pivot and even(r["reference"])][: 2 * n_docs]
+        mine = [r for r in asap if r.get("pivot") == pivot and not held_out(r["reference"])][: 2 * n_docs]
         docs += [(r["candidate"], r["reference"]) for r in mine[:n_docs]]
         docs += [(a["candidate"], b["reference"]) for a, b in zip(mine[:n_docs], mine[n_docs:])]  # unrelated
     onestop = [json.loads(x) for x in gzip.open(SHARED / "onestop_teacher_rewrites.jsonl.gz", "rt")]
-    docs += [(r["candidate"], r["reference"]) for r in onestop if even(str(r["doc_id"]))]
+    docs += [(r["candidate"], r["reference"]) for r in onestop if not held_out(str(r["doc_id"]))]
     return docs
 
 

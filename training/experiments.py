@@ -239,18 +239,14 @@ def compare(res: dict[str, dict]) -> None:
         print(f"| {r} | {s['min_roc_auc']:.4f} | {s['mean_roc_auc']:.4f} | {s['seconds']} ({' '.join(s['load'])}) |")
     fmt = lambda v: "-" if v is None else f"{v:.3f}"  # noqa: E731
     names = list(res)
-    print("\n| MT source | " + " | ".join(f"{r}: recall / min AUC / article recall pseudo, real" for r in names)
-          + " |\n|---|" + "---|" * len(names))
-    for m in res[names[0]]["mt_sources"]:
-        print(f"| {m} | " + " | ".join(
-            f"{fmt(d['recall'])} / {fmt(d['min_roc_auc'])} / {fmt(d['article_recall'])}, {fmt(d['article_recall_real'])}"
-            for d in (res[r]["mt_sources"][m] for r in names)) + " |")
-    print("\n| human source | " + " | ".join(f"{r}: FPR / min AUC / article FPR pseudo, real" for r in names)
-          + " |\n|---|" + "---|" * len(names))
-    for h in res[names[0]]["human_sources"]:
-        print(f"| {h} | " + " | ".join(
-            f"{fmt(d['fpr'])} / {fmt(d['min_roc_auc'])} / {fmt(d['article_fpr'])}, {fmt(d['article_fpr_real'])}"
-            for d in (res[r]["human_sources"][h] for r in names)) + " |")
+    for side, key, rate in (("MT source", "mt_sources", "recall"), ("human source", "human_sources", "fpr")):
+        label = "recall" if rate == "recall" else "FPR"
+        print(f"\n| {side} | " + " | ".join(f"{r}: {label} / min AUC / article {label} pseudo, real" for r in names)
+              + " |\n|---|" + "---|" * len(names))
+        for src in res[names[0]][key]:
+            print(f"| {src} | " + " | ".join(
+                f"{fmt(d[rate])} / {fmt(d['min_roc_auc'])} / {fmt(d[f'article_{rate}'])}, {fmt(d[f'article_{rate}_real'])}"
+                for d in (res[r][key][src] for r in names)) + " |")
 
 
 def main() -> int:

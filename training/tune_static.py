@@ -27,7 +27,6 @@ from __future__ import annotations
 import gzip
 import json
 import random
-import zlib
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -47,10 +46,6 @@ class TuneConfig:
     seed: int = 0
 
 
-def _odd(text: str) -> bool:
-    return zlib.crc32(text.encode("utf-8")) % 2 == 1
-
-
 def _records(path: Path):
     with gzip.open(path, "rt", encoding="utf-8") as fh:
         for line in fh:
@@ -59,14 +54,15 @@ def _records(path: Path):
 
 def sentences(config: TuneConfig) -> list[str]:
     """The tuning sentences (see the module docstring, step 1)."""
+    from mtdetect.bench.embedders import held_out
     from mtdetect.text import split_sentences
 
     out: list[str] = []
     for path in sorted(SHARED.glob("*.jsonl.gz")) + sorted(WORK.glob("roundtrips-*.jsonl.gz")):
         for r in _records(path):
-            if path.name.startswith("asap") and _odd(r["reference"]):
+            if path.name.startswith("asap") and held_out(r["reference"]):
                 continue
-            if path.name.startswith("onestop") and _odd(str(r.get("doc_id"))):
+            if path.name.startswith("onestop") and held_out(str(r.get("doc_id"))):
                 continue
             for side in ("reference", "candidate"):
                 text = r.get(side) or ""
@@ -111,10 +107,13 @@ def tune(table: np.ndarray, ids: list[list[int]], targets: np.ndarray, config: T
     goal = targets @ axes.T
     goal /= np.linalg.norm(goal, axis=1, keepdims=True)
 
-    flat = torch.tensor(np.concatenate(ids), dtype=torch.long)
-    offsets = torch.tensor(np.cumsum([0] + [len(x) for x in ids[:-1]]), dtype=torch.long)
-    base = torch.tensor(table, dtype=torch.float32)
-    pooled = torch.nn.functional.embedding_bag(flat, base, offsets, mode="mean").numpy()
+    def mean_rows(rows: list[list[int]], weights: torch.Tensor) -> torch.Tensor:
+        """Each sentence's mean of its pieces' rows (model2vec's pooling, before normalising)."""
+        flat = torch.tensor(np.concatenate(rows), dtype=torch.long)
+        offsets = torch.tensor(np.cumsum([0] + [len(x) for x in rows[:-1]]), dtype=torch.long)
+        return torch.nn.functional.embedding_bag(flat, weights, offsets, mode="mean")
+
+    pooled = mean_rows(ids, torch.tensor(table, dtype=torch.float32)).numpy()
     mapping = np.linalg.lstsq(pooled, goal, rcond=None)[0]
     start = torch.tensor(table @ mapping, dtype=torch.float32)
     weights = torch.nn.Parameter(start.clone())
@@ -124,10 +123,7 @@ def tune(table: np.ndarray, ids: list[list[int]], targets: np.ndarray, config: T
     rng = np.random.default_rng(config.seed)
 
     def loss_of(rows: np.ndarray) -> torch.Tensor:
-        sub = [ids[i] for i in rows]
-        f = torch.tensor(np.concatenate(sub), dtype=torch.long)
-        o = torch.tensor(np.cumsum([0] + [len(x) for x in sub[:-1]]), dtype=torch.long)
-        pred = torch.nn.functional.embedding_bag(f, weights, o, mode="mean")
+        pred = mean_rows([ids[i] for i in rows], weights)
         return 1 - torch.nn.functional.cosine_similarity(pred, goal_t[rows]).mean()
 
     with torch.no_grad():

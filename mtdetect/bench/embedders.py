@@ -30,8 +30,10 @@ COLUMNS = ["docs", "links", "link_agreement", "linked_agreement", "verdict_agree
            "static_accuracy", "mean_abs_p_article_diff", "max_abs_p_article_diff"]
 
 
-def _odd(text: str) -> bool:
-    return bool(zlib.crc32(text.encode("utf-8")) % 2)
+def held_out(key: str) -> bool:
+    """An ASAP essay (key: its reference text) or OneStopEnglish topic (key: its doc_id) this comparison
+    measures on: an odd CRC32. The static embedding's tuning and thresholds use only the others."""
+    return bool(zlib.crc32(key.encode("utf-8")) % 2)
 
 
 def seed_docs(seeds_dir: Path) -> list[dict]:
@@ -51,13 +53,13 @@ def shared_docs(data_dir: Path, n_per_pivot: int, seed: int, n_onestop: int | No
     if asap.exists():
         rows = [json.loads(x) for x in gzip.open(asap, "rt", encoding="utf-8")]
         for pivot in ("fr", "zh"):
-            mine = [r for r in rows if r.get("pivot") == pivot and _odd(r["reference"])]
+            mine = [r for r in rows if r.get("pivot") == pivot and held_out(r["reference"])]
             random.Random(seed).shuffle(mine)
             out += [{"set": f"asap:gt-{pivot}", "id": str(i), "reference": r["reference"], "candidate": r["candidate"],
                      "label": "mt"} for i, r in enumerate(mine[:n_per_pivot])]
     onestop = data_dir / "onestop_teacher_rewrites.jsonl.gz"
     if onestop.exists():
-        rows = [r for r in map(json.loads, gzip.open(onestop, "rt", encoding="utf-8")) if _odd(str(r["doc_id"]))]
+        rows = [r for r in map(json.loads, gzip.open(onestop, "rt", encoding="utf-8")) if held_out(str(r["doc_id"]))]
         out += [{"set": "onestop:teacher", "id": str(i), "reference": r["reference"], "candidate": r["candidate"],
                  "label": "human"} for i, r in enumerate(rows[:n_onestop])]
     return out
