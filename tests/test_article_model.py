@@ -75,6 +75,26 @@ def test_without_real_documents_of_both_classes_structure_has_no_weight():
                                                                "verbatim_share"))
 
 
+def test_structure_is_scaled_on_the_documents_that_have_it():
+    """A feature seen on a third of the documents keeps the spread it has there: its centre and
+    scale are those of the real documents, not shrunk by the pseudo-documents' missing values."""
+    am = _fitted()
+    rng = np.random.default_rng(0)  # the same draws as _fitted(0)
+    seen = []
+    for k in range(120):
+        mt = k % 2
+        n = int(rng.integers(5, 30))
+        rng.normal(0, 1, n)
+        if k % 3 == 0:
+            seen.append(rng.uniform(0.9, 1) if mt else rng.uniform(0.6, 1))
+            rng.uniform(0, 1, 2)
+        rng.uniform(0, 1)
+    j = ARTICLE_FEATURES.index("reference_covered")
+    seen = np.clip(seen, am.lower[j], am.upper[j])
+    assert am.scale[j] > 0.8 * np.std(seen)  # imputing 80 documents at the mean would shrink it to ~0.58x
+    assert am.lower[j] >= min(seen) - 1e-9
+
+
 def test_article_features_summarise_a_document():
     f = article_features([0.2, 0.8, 0.9, 0.9], threshold=0.5)
     assert f[0] == np.mean([0.2, 0.8, 0.9, 0.9]) and f[1] == 0.75

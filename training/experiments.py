@@ -199,12 +199,13 @@ def _without_amount(H):  # type: ignore[no-untyped-def]
     return H.tocsr()
 
 
-def stacked(recipe: str, lexicon_C: float | None = None, clip: float | None = None, no_amount: bool = False) -> None:
+def stacked(recipe: str, lexicon_C: float | None = None, clip: float | None = None, no_amount: bool = False,
+            tag: str = "") -> None:
     """The leave-one-source-out matrix at sentence and article level (learn/documents.source_matrix)
     of the shipped recipe or of the recipe with the edit lexicon stacked (learn/lexicon.py);
     `compare` prints both from training/work/matrix-*.json."""
     if recipe == "compare":
-        files = sorted(WORK.glob("matrix-stacked*.json"))
+        files = sorted(f for f in WORK.glob("matrix-*.json") if f.name != "matrix-shipped.json")
         return compare({f.stem.removeprefix("matrix-"): json.loads(f.read_text())
                         for f in [WORK / "matrix-shipped.json", *files]})
     from mtdetect.features.edit_lexicon import LexiconConfig
@@ -228,6 +229,7 @@ def stacked(recipe: str, lexicon_C: float | None = None, clip: float | None = No
     t = time.time()
     out, _ = source_matrix(y, pairs, groups, fit, 0.5, config.seed, load_structures(WORK))
     out = {**out, "seconds": round(time.time() - t), "load": open("/proc/loadavg").read().split()[:3]}
+    recipe += f"-{tag}" if tag else ""
     (WORK / f"matrix-{recipe}.json").write_text(json.dumps(out, indent=1))
     log(f"{recipe}: {out['seconds']}s, min AUC {out['min_roc_auc']}, mean AUC {out['mean_roc_auc']}")
 
@@ -255,10 +257,12 @@ def main() -> int:
     ap.add_argument("--recipe", choices=["shipped", "stacked", "compare"], default="compare", help="for `stacked`")
     ap.add_argument("--lexicon-C", type=float, help="for `stacked`: the lexicon's C (default: LexiconConfig's)")
     ap.add_argument("--clip", type=float, help="for `stacked`: the column's clip (default: LexiconConfig's)")
+    ap.add_argument("--tag", default="", help="for `stacked`: a suffix of the result's name (matrix-RECIPE-TAG.json), "
+                    "to measure a code change without replacing the recorded matrix")
     ap.add_argument("--no-amount", action="store_true", help="for `stacked`: the lexicon without amount-of-edit bins")
     args = ap.parse_args()
     if args.what == "stacked":
-        stacked(args.recipe, args.lexicon_C, args.clip, args.no_amount)
+        stacked(args.recipe, args.lexicon_C, args.clip, args.no_amount, args.tag)
         return 0
     {"features": features, "variants": variants, "hashed": hashed, "tokens": tokens,
      "shortcuts": shortcuts}[args.what]()

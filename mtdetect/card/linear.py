@@ -16,6 +16,10 @@ class ClippedLogistic(ClassifierMixin, BaseEstimator):
       one-word sentence aligned to a long one has a length ratio far outside anything seen
       in training. Features constant at those quantiles (rare counts such as added
       honorifics) keep their full training range.
+    * Missing values (NaN: evidence a row does not have, such as a pseudo-document's shape)
+      take no part in a feature's range, centre or scale and sit at its centre (z = 0), so
+      they add nothing to its weight, and a feature seen on few rows keeps the spread it
+      has on them instead of one shrunk by imputed values.
     * `signs` (+1, -1 or 0 per feature) bound each weight to the direction a round trip
       implies (e.g. keeping the reference's numbers can only count towards MT), so the
       model cannot learn a trait of its training corpora backwards.
@@ -32,14 +36,18 @@ class ClippedLogistic(ClassifierMixin, BaseEstimator):
         X = np.asarray(X, dtype=np.float64)
         y = np.asarray(y, dtype=np.float64)
         w = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
-        lo = np.quantile(X, self.quantile, axis=0)
-        hi = np.quantile(X, 1.0 - self.quantile, axis=0)
-        flat = lo == hi
-        self.lower_ = np.where(flat, X.min(axis=0), lo)
-        self.upper_ = np.where(flat, X.max(axis=0), hi)
-        clipped = np.clip(X, self.lower_, self.upper_)
-        self.mean_ = np.average(clipped, axis=0, weights=w)
-        std = np.sqrt(np.average((clipped - self.mean_) ** 2, axis=0, weights=w))
+        seen = ~np.isnan(X)
+        lo, hi, mean, std = (np.zeros(X.shape[1]) for _ in range(4))
+        for j in range(X.shape[1]):  # range, centre and scale of the values seen (NaN = missing)
+            x, wj = X[seen[:, j], j], w[seen[:, j]]
+            if len(x) and wj.sum() > 0:
+                lo[j], hi[j] = np.quantile(x, [self.quantile, 1.0 - self.quantile])
+                if lo[j] == hi[j]:
+                    lo[j], hi[j] = x.min(), x.max()
+                c = np.clip(x, lo[j], hi[j])
+                mean[j] = np.average(c, weights=wj)
+                std[j] = np.sqrt(np.average((c - mean[j]) ** 2, weights=wj))
+        self.lower_, self.upper_, self.mean_ = lo, hi, mean
         self.scale_ = np.where(std > 0, std, 1.0)
         Z = self._z(X)
         d = Z.shape[1]
@@ -64,8 +72,9 @@ class ClippedLogistic(ClassifierMixin, BaseEstimator):
         return self
 
     def _z(self, X: np.ndarray) -> np.ndarray:
-        """Clip to the training range, then standardise."""
-        return (np.clip(np.asarray(X, dtype=np.float64), self.lower_, self.upper_) - self.mean_) / self.scale_
+        """Clip to the training range, then standardise; a missing value (NaN) is 0, the centre."""
+        z = (np.clip(np.asarray(X, dtype=np.float64), self.lower_, self.upper_) - self.mean_) / self.scale_
+        return np.where(np.isnan(z), 0.0, z)
 
     def decision_function(self, X: np.ndarray) -> np.ndarray:
         return self._z(X) @ self.coef_ + self.intercept_

@@ -12,11 +12,12 @@ non-decreasing in every sentence's p. So more flagged sentences of the same stre
 lower p_article, and a longer article with the same mean evidence is more certain, in the
 direction of that evidence (the sqrt(n) term), never less.
 
-Missing evidence (no long sentence, no quote, or a pseudo-document's shape) is imputed at
-the training mean when fitting (z ~ 0) and is exactly z = 0 when predicting: such a document
-adds (next to) nothing to that weight's fit, so shape
-and verbatim weights are learned from real documents only. When the training documents lack
-real documents of either class, the structural weights are 0.
+Missing evidence (no long sentence, no quote, or a pseudo-document's shape) is z = 0 when
+fitting and when predicting, and each feature's range, centre and scale come from the documents
+that have it (card/linear.ClippedLogistic): such a document adds nothing to that weight's fit,
+so shape and verbatim weights are learned from real documents only, on their own spread (not
+one shrunk by the many pseudo-documents that lack them). When the training documents lack real
+documents of either class, the structural weights are 0.
 
 `fit_article_model` is called by learn/train.py (learn/documents.py) on documents of held-out sentence probabilities;
 the model is stored as plain numbers in the card (`article_model`), no scikit-learn at scoring.
@@ -138,13 +139,8 @@ def fit_article_model(docs: Sequence[DocEvidence | Sequence[float]], labels: Seq
     for c in NEUTRAL_GRID:
         F = F0.copy()
         F[:, ev] = F0[:, ev] - float(_logit(c)) * root_n
-        impute = np.zeros(F.shape[1])
-        for j in range(F.shape[1]):
-            ok = ~np.isnan(F[:, j])
-            impute[j] = np.average(F[ok, j], weights=w[ok]) if ok.any() and w[ok].sum() > 0 else 0.0
         if len(set(y[real].tolist())) < 2:  # no real documents of both classes: no shape weights
             F[:, structural] = np.nan
-        F = np.where(np.isnan(F), impute, F)
         clf = ClippedLogistic(C=C, signs=SIGNS).fit(F, y, sample_weight=w)
         p = clf.predict_proba(F)[:, 1]
         loss = float(np.sum(w * -(y * np.log(np.clip(p, 1e-9, 1)) + (1 - y) * np.log(np.clip(1 - p, 1e-9, 1)))))
