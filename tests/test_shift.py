@@ -9,7 +9,7 @@ import pytest
 
 from mtdetect.card.card import check_card_fields
 from mtdetect.card.model import ModelError
-from mtdetect.detect.article import (ARTICLE_FEATURES, SHIFT, WITH_SHIFT, ArticleModel, DocEvidence,
+from mtdetect.detect.article import (ARTICLE_FEATURES, SHIFT, WITH_SHIFT, ArticleModel, DocEvidence, SentenceContext,
                                      fit_article_model)
 from mtdetect.learn.documents import Documents
 from mtdetect.learn.reference_free import RFConfig
@@ -127,3 +127,38 @@ def test_a_card_built_for_other_features_is_refused(tmp_path):
         with pytest.raises(ModelError, match="article_model"):
             check_card_fields({"article_model": bad, "feature_names": ["a"], "threshold": 0.5, "classifier_sha256": "x",
                                "feature_version": "x"}, tmp_path / "card.json")
+
+
+def _scored(model_am, shown: bool, shift_value, monkeypatch):  # type: ignore[no-untyped-def]
+    """detect/reference.article_evidence on a small aligned article, with the reference-free
+    shift stubbed (`shift_value`: what translationese_shift returns; None = no model installed)."""
+    from types import SimpleNamespace
+
+    from mtdetect.align import Link
+    from mtdetect.detect import reference
+    from mtdetect.results import SentenceResult
+
+    asked = []
+    monkeypatch.setattr(reference, "translationese_shift", lambda s, r: asked.append(1) or (
+        None if shift_value is None else {"suspect": 0.5, "reference": 0.5 - shift_value, "shift": shift_value}))
+    ref = [f"The reference sentence number {i} says something plain about the city." for i in range(6)]
+    sus = [f"The suspect sentence number {i} tells something plain about the town." for i in range(6)]
+    results = [SentenceResult(i, sus[i], "scored", [ref[i]], [i], "1:1", 0.8, 0.35, False) for i in range(6)]
+    model = SimpleNamespace(article_model=model_am, threshold=0.5)
+    p, ev = reference.article_evidence(model, sus, ref, [Link((i,), (i,), 0.8) for i in range(6)], results,
+                                       SentenceContext(), shown)
+    return p, ev, asked
+
+
+def test_scoring_reads_the_shift_only_when_the_card_names_it(monkeypatch):
+    with_shift = fit_article_model(*_docs(0.15), features=WITH_SHIFT)
+    up, ev, asked = _scored(with_shift, False, 0.2, monkeypatch)
+    assert asked and ev["translationese_shift"]["shift"] == 0.2  # measured although not asked to show it
+    down, _, _ = _scored(with_shift, False, -0.1, monkeypatch)
+    neutral, ev, _ = _scored(with_shift, True, None, monkeypatch)  # no reference-free model: neutral
+    assert up > neutral > down and ev["contributions"][SHIFT] == 0.0
+    plain = fit_article_model(*_docs(0.15))
+    a, _, asked = _scored(plain, False, 0.2, monkeypatch)
+    assert not asked  # neither shown nor read: not computed
+    b, ev, _ = _scored(plain, True, 0.2, monkeypatch)
+    assert a == b and SHIFT not in ev["contributions"]  # shown only

@@ -44,7 +44,7 @@ def main() -> int:
     ap.add_argument("--lexicon", action="store_true",
                     help="stack the learned edit lexicon (learn/lexicon.py; measured, not shipped: see the docstring)")
     ap.add_argument("--shift", action="store_true",
-                    help="the article model reads the held-out translationese shift (learn/shift.py; see the docstring)")
+                    help="the article model reads the held-out translationese shift (learn/shift.py; docstring)")
     args = ap.parse_args()
 
     t0 = time.time()
