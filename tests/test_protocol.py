@@ -79,7 +79,7 @@ def test_article_cells_use_each_cells_probabilities_and_a_judge_fitted_without_i
     src = [groups[int(d[0])] for d in docs]
     seen = []
 
-    def fit_article(idx):
+    def fit_article(idx, cell):
         seen.append({src[k] for k in idx})
         return lambda k, p: float(np.mean(p))
 

@@ -13,6 +13,9 @@ Seeded and deterministic: running it again reproduces the card's metrics.
     python training/build_model.py --lexicon             # the same with the edit lexicon stacked (learn/lexicon.py):
                                                          #   545 s at load ~7; measured, not shipped (its matrix:
                                                          #   benchmarks/results/protocol.md)
+    python training/build_model.py --shift               # the article model also reads the translationese shift,
+                                                         #   held out by source (learn/shift.py; needs
+                                                         #   training/build_reffree.py data first; +~10 min)
 
 Sources (mtdetect/sources.py; the seeds are never used: they are the test): real neural round
 trips (Google Translate of essays via fr and zh, opus-mt of tweets) and Apertium round trips of
@@ -40,6 +43,8 @@ def main() -> int:
     ap.add_argument("--work", type=Path, default=WORK, help="where the round trips were written")
     ap.add_argument("--lexicon", action="store_true",
                     help="stack the learned edit lexicon (learn/lexicon.py; measured, not shipped: see the docstring)")
+    ap.add_argument("--shift", action="store_true",
+                    help="the article model reads the held-out translationese shift (learn/shift.py; docstring)")
     args = ap.parse_args()
 
     t0 = time.time()
@@ -52,8 +57,15 @@ def main() -> int:
     log(f"read {len(pairs)} pairs in {time.time() - t0:.0f}s: {counts}")
     structures = load_structures(args.work)
     log(f"{len(structures)} real documents with their shape (training/make_documents.py)")
+    shift, sentences = None, None
+    if args.shift:
+        from mtdetect.learn.shift import document_sentences, shipped_shift
+
+        sentences = document_sentences(args.work / "documents.jsonl.gz")
+        shift = lambda prepared: shipped_shift(prepared, args.work, sentences)  # noqa: E731
     report = train(pairs, args.out, TrainConfig(seed=args.seed, group_key="group", lexicon=args.lexicon),
-                   extra_card={"recipe": "training/build_model.py", "sources": counts}, structures=structures)
+                   extra_card={"recipe": "training/build_model.py" + (" --shift" if args.shift else ""),
+                               "sources": counts}, structures=structures, shift=shift, sentences=sentences)
     print(report.model.signature)
     tr = report.metrics.get("transfer") or {}
     for c in tr.get("cells", []):

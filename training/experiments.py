@@ -9,6 +9,8 @@
     python training/experiments.py stacked --recipe stacked   #   one recipe (7.5-15 min each at load 7-11),
     python training/experiments.py stacked --recipe compare   #   then all side by side (learn/lexicon.py;
                                                               #   --lexicon-C, --clip: variants of the lexicon)
+    python training/experiments.py shift         # the shipped recipe's matrix judged without and with the
+                                                 #   translationese shift (learn/shift.py), same sentence p
 
 Every number is a cell of the (MT source, human source) matrix (mtdetect/protocol.py): the
 model is trained on every other source. `variants` and `shortcuts` print Markdown tables;
@@ -234,6 +236,33 @@ def stacked(recipe: str, lexicon_C: float | None = None, clip: float | None = No
     log(f"{recipe}: {out['seconds']}s, min AUC {out['min_roc_auc']}, mean AUC {out['mean_roc_auc']}")
 
 
+def shift() -> None:
+    """The article-level matrix of the shipped recipe without and with the held-out translationese
+    shift (learn/shift.py) as article evidence: one run_matrix, so the sentence probabilities are
+    the same; writes matrix-shift-off.json and matrix-shift-on.json, then compares them."""
+    from mtdetect.learn.documents import source_matrix
+    from mtdetect.learn.protocol import run_matrix
+    from mtdetect.learn.shift import document_sentences, shipped_shift
+    from mtdetect.learn.sources import load_structures
+
+    X, y, groups, pairs, _ = load()
+    config = TrainConfig(group_key="group")
+    structures, sentences = load_structures(WORK), document_sentences(WORK / "documents.jsonl.gz")
+    held = shipped_shift(pairs, WORK, sentences)
+    t = time.time()
+    cells = run_matrix(y, groups, transfer_fitter(X, y, pairs, groups, config), 0.5, progress=log)
+    base = time.time() - t
+    res = {}
+    for name, sh in (("shift-off", None), ("shift-on", held)):
+        t = time.time()
+        out, am = source_matrix(y, pairs, groups, None, 0.5, config.seed, structures, sh, sentences, matrix=cells)
+        out = {**out, "seconds": round(base + time.time() - t), "load": open("/proc/loadavg").read().split()[:3],
+               "article_model": am.to_dict() if am else None}
+        (WORK / f"matrix-{name}.json").write_text(json.dumps(out, indent=1))
+        res[name] = out
+    compare(res)
+
+
 def compare(res: dict[str, dict]) -> None:
     """Markdown: per recipe the sentence-level summary, then per source the sentence and article rates."""
     print("| recipe | min AUC | mean AUC | seconds (load) |\n|---|---|---|---|")
@@ -253,7 +282,7 @@ def compare(res: dict[str, dict]) -> None:
 
 def main() -> int:
     ap = parser(__doc__)
-    ap.add_argument("what", choices=["features", "variants", "hashed", "tokens", "shortcuts", "stacked"])
+    ap.add_argument("what", choices=["features", "variants", "hashed", "tokens", "shortcuts", "stacked", "shift"])
     ap.add_argument("--recipe", choices=["shipped", "stacked", "compare"], default="compare", help="for `stacked`")
     ap.add_argument("--lexicon-C", type=float, help="for `stacked`: the lexicon's C (default: LexiconConfig's)")
     ap.add_argument("--clip", type=float, help="for `stacked`: the column's clip (default: LexiconConfig's)")
@@ -265,7 +294,7 @@ def main() -> int:
         stacked(args.recipe, args.lexicon_C, args.clip, args.no_amount, args.tag)
         return 0
     {"features": features, "variants": variants, "hashed": hashed, "tokens": tokens,
-     "shortcuts": shortcuts}[args.what]()
+     "shortcuts": shortcuts, "shift": shift}[args.what]()
     return 0
 
 

@@ -84,14 +84,15 @@ def _unpair(sentences: Sequence[SentenceResult]) -> None:
             s.reference, s.reference_index, s.alignment = [], [], "unmatched"
 
 
-def article_probability(model: Model, sentences: Sequence[SentenceResult],
-                        structure: dict | None = None, pairs: dict | None = None) -> float | None:
+def article_probability(model: Model, sentences: Sequence[SentenceResult], structure: dict | None = None,
+                        pairs: dict | None = None, shift: float | None = None) -> float | None:
     """Calibrated probability that the article is round-trip MT, from its scored sentences'
-    own p(MT), its structure and pair evidence (the card's article model, detect/article.py); None
-    when the model has none or nothing was scored."""
+    own p(MT), its structure, pair evidence and translationese shift (the card's article model,
+    detect/article.py; the shift is read only by a model built with it); None when the model has
+    none or nothing was scored."""
     am = model.article_model
     ps = [s.p_own if s.p_own is not None else s.p_mt for s in sentences if s.status == "scored" and s.p_mt is not None]
-    return am.predict(ps, structure, pairs) if am is not None and ps else None
+    return am.predict(ps, structure, pairs, shift) if am is not None and ps else None
 
 
 def article_evidence(model: Model, sus: list[str], ref: list[str], links: Sequence[Link],
@@ -105,17 +106,20 @@ def article_evidence(model: Model, sus: list[str], ref: list[str], links: Sequen
     pairs = {k: v for k, v in pev.items() if k != "altered"}
     for s in scored:
         s.p_own = s.p_mt
-    p_article = article_probability(model, results, structure, pairs)
     am = model.article_model
+    reads = am is not None and am.reads_shift  # then it decides the score: measured whatever `shift` says
+    ts = translationese_shift(sus, ref) if (shift or reads) and scored else None
+    value = ts["shift"] if ts and reads else None  # no reference-free model installed: neutral
+    p_article = article_probability(model, results, structure, pairs, value)
     ev = {"shape": {k: (round(v, 4) if isinstance(v, float) else v) for k, v in structure.items()
                     if k != "verbatim_share"},
           "verbatim_share": None if structure["verbatim_share"] is None else round(structure["verbatim_share"], 4),
           "quotes": {"n_quotes": pev["n_quotes"], "altered": pev["altered"]},
           "edit_cv": None if pev["edit_cv"] is None else round(pev["edit_cv"], 4),
-          "translationese_shift": translationese_shift(sus, ref) if shift and scored else None,
+          "translationese_shift": ts,
           "mean_p_own": round(float(np.mean([s.p_own for s in scored])), 4) if scored else None}
     if am is not None and scored:
-        ev["contributions"] = am.contributions(DocEvidence(tuple(s.p_own for s in scored), structure, pairs))
+        ev["contributions"] = am.contributions(DocEvidence(tuple(s.p_own for s in scored), structure, pairs, value))
     if p_article is not None:
         for s in scored:
             s.p_mt = context.apply(float(s.p_own), p_article)

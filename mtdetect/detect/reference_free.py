@@ -188,9 +188,10 @@ def _shift_model() -> Any:
 
 def translationese_shift(suspect: Sequence[str], reference: Sequence[str]) -> dict | None:
     """The reference-free model's mean sentence p(MT) of the suspect minus that of its own
-    original (it cancels the author's style); None when that model is not installed. Shown
-    as evidence, not read by the article model: its model was trained on essay and tweet round
-    trips, so a leave-one-source-out measure of it as a feature would not be held out."""
+    original (it cancels the author's style); None when that model is not installed. Always
+    shown as evidence; read by an article model only when it was built with it (detect/article.py
+    WITH_SHIFT), whose weight was fitted on shifts from reference-free models refit without the
+    judged sources (learn/shift.py), since this shipped model saw essay and tweet round trips."""
     rf = _shift_model()
     if rf is None:
         return None

@@ -151,16 +151,17 @@ def run_matrix(y: np.ndarray, groups: Sequence[str], fit: Fit, threshold: float 
 
 
 def article_cells(cells: list[Cell], scored: list, docs: list[np.ndarray], y: np.ndarray, groups: Sequence[str],
-                  real: Sequence[bool], fit_article: Callable[[list[int]], Callable[[int, np.ndarray], float]],
+                  real: Sequence[bool], fit_article: Callable[[list[int], Cell], Callable[[int, np.ndarray], float]],
                   progress: Callable[[str], None] | None = None) -> list[Cell]:
-    """Each cell's article metrics, held out: `fit_article(train doc indices)` returns a
+    """Each cell's article metrics, held out: `fit_article(train doc indices, cell)` returns a
     judge `(doc index, its sentence p) -> p_article` fitted on the documents of every other
-    source; it judges the cell's documents with the cell's sentence probabilities."""
+    source; it judges the cell's documents with the cell's sentence probabilities (and any
+    evidence of its own held out from the cell's two sources)."""
     src = [groups[int(d[0])] for d in docs]
     out = []
     for cell, (test, p) in zip(cells, scored):
         mine = [k for k in range(len(docs)) if src[k] in (cell.mt, cell.human)]
-        judge = fit_article([k for k in range(len(docs)) if src[k] not in (cell.mt, cell.human)])
+        judge = fit_article([k for k in range(len(docs)) if src[k] not in (cell.mt, cell.human)], cell)
         prob = dict(zip(test.tolist(), p.tolist()))
         res: dict[tuple[int, bool], list[int]] = {}
         for k in mine:

@@ -152,13 +152,18 @@ def train(
     structures: dict | None = None,
     force: bool = False,
     inputs: Sequence[object] = (),
+    shift: Any = None,
+    sentences: dict | None = None,
 ) -> TrainReport:
     """Train, evaluate on held-out groups, pick the threshold, and save model + card.
 
     When the groups are sources (each all MT or all human: `domain:producer`, as
     training/build_model.py tags them), the card's `metrics.transfer` is the (MT source,
     human source) leave-one-source-out matrix (protocol.py). `structures`: (group, doc) ->
-    structure of the real documents (sources.load_structures).
+    structure of the real documents (sources.load_structures). `shift`: a function of the prepared
+    pairs that gives their learn/shift.HeldOutShift, and `sentences` (the real documents'
+    sentences): the article model reads the translationese shift, held out by source
+    (learn/documents.py).
     """
     check_trainable(list(pairs))
     t_start = time.perf_counter()
@@ -207,7 +212,8 @@ def train(
     t_tr = time.perf_counter()
     transfer, article_model = source_matrix(data.y, data.pairs, groups,
                                             recipe_fitter(data.X, data.y, data.pairs, groups, config, H=H),
-                                            threshold, config.seed, structures)
+                                            threshold, config.seed, structures,
+                                            shift(data.pairs) if shift else None, sentences)
     if transfer is None:
         log(f"no transfer evaluation (leave one source out): the {key} groups are not all-MT or all-human sources")
     if article_model is None:  # groups are folds, not sources: documents of the held-out folds
