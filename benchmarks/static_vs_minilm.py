@@ -24,7 +24,7 @@ from mtdetect.bench.embedders import compare, render, seed_docs, shared_docs  # 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--docs", type=int, default=150, help="ASAP essays per pivot (default %(default)s)")
+    ap.add_argument("--docs", type=int, default=500, help="ASAP essays per pivot (default %(default)s)")
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--out", type=Path, default=Path("static_vs_minilm.json"))
     args = ap.parse_args()

@@ -69,11 +69,12 @@ class Sizes:
     speed_pairs: int  # WMT pairs for the pair-scoring speed rows
     repeats: int  # timing repeats (best of)
     scan_articles: int = 0  # articles of the `mtdetect scan` speed row (0: none)
-    embedder_docs: int = 0  # held-out documents per set scored with both embedders (bench/embedders.py; 0: none)
+    embedder_docs: int = 0  # held-out documents per set scored with both embedders (bench/embedders.py; 0: none;
+    # a full run takes 500 per ASAP pivot, so that one document is 0.002 and "within 0.01" is 5 of them)
 
 
 QUICK = Sizes(60, ablation=True, ngram=True, speed_pairs=40, repeats=1, scan_articles=16, embedder_docs=5)
-FULL = Sizes(400, ablation=True, ngram=True, speed_pairs=5000, repeats=2, scan_articles=2000, embedder_docs=150)
+FULL = Sizes(400, ablation=True, ngram=True, speed_pairs=5000, repeats=2, scan_articles=2000, embedder_docs=500)
 
 
 @dataclass(frozen=True)
