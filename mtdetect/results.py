@@ -104,9 +104,11 @@ class ArticleResult:
     # What the whole article shows (detect.reference.article_evidence): shape, verbatim share,
     # altered quotes with both wordings, evenness of edits, translationese shift, weights' shares.
     article_evidence: dict | None = None
+    p_related: float | None = None  # p(the suspect derives from the reference), detect/relatedness.py
 
     def to_dict(self) -> dict:
         extra = {k: v for k, v in (("p_article", round_probability(self.p_article, ARTICLE_THRESHOLD)),
+                                   ("p_related", None if self.p_related is None else round(self.p_related, 4)),
                                    ("match", self.match), ("pivot", self.pivot),
                                    ("article_evidence", self.article_evidence)) if v is not None}
         out = {

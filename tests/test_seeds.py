@@ -58,7 +58,7 @@ def test_copy_and_unrelated(detector):
     assert other.n_scored == 0 and other.flagged_fraction == 0 and not any(s.flagged for s in other.sentences)
     from mtdetect.report.render import render_article
 
-    assert "unrelated: only" in render_article(other, "text")
+    assert "unrelated: p(derived from the reference) 0." in render_article(other, "text")  # the fitted rule says why
 
 
 def test_evidence_shows_the_known_artefacts(detector):

@@ -9,6 +9,7 @@ Seeded and deterministic: running it again reproduces the card's metrics.
     python training/make_documents.py                    # once: OneStopEnglish documents (teachers' rewrites,
                                                          #   Apertium round trips) and every real document's shape
     python training/build_model.py                       # features, the leave-one-source-out matrix, model + card
+                                                         #   (with the relatedness rule: fit_relatedness.py)
                                                          #   (~9-18 min on the shared 2 CPUs: 1,055 s at high load)
     python training/build_model.py --lexicon             # the same with the edit lexicon stacked (learn/lexicon.py):
                                                          #   545 s at load ~7; measured, not shipped (its matrix:
@@ -63,9 +64,13 @@ def main() -> int:
 
         sentences = document_sentences(args.work / "documents.jsonl.gz")
         shift = lambda prepared: shipped_shift(prepared, args.work, sentences)  # noqa: E731
+    from fit_relatedness import relatedness_block
+
+    relatedness = relatedness_block(args.shared)  # the verdict's relatedness rule, per aligning embedder
     report = train(pairs, args.out, TrainConfig(seed=args.seed, group_key="group", lexicon=args.lexicon),
                    extra_card={"recipe": "training/build_model.py" + (" --shift" if args.shift else ""),
-                               "sources": counts}, structures=structures, shift=shift, sentences=sentences)
+                               "sources": counts, "relatedness": relatedness},
+                   structures=structures, shift=shift, sentences=sentences)
     print(report.model.signature)
     tr = report.metrics.get("transfer") or {}
     for c in tr.get("cells", []):

@@ -10,10 +10,12 @@ Two stages, because a round trip changes the wording but not the story:
    100,000-article archive is searched in milliseconds and indexed without a model.
 2. Sentence level, semantic: the suspect's sentences and those of the top candidates are
    embedded (paraphrase embeddings, cached on disk) and each candidate gets the share of
-   suspect sentences that have a counterpart at cosine >= 0.7 (`related_share`), the same
-   measure the article verdict uses. The best candidate is the match when that share
-   reaches the verdict rule's `min_related_share`; otherwise there is no original in the
-   archive and the caller falls back to reference-free scoring.
+   suspect sentences that have a counterpart at cosine >= 0.7 (`related_share`), the share
+   the article verdict's relatedness rule reads first. The best candidate is the match when
+   that share reaches the share rule's `min_related_share` (a recall-minded pre-filter: the
+   scored match is then judged by the fitted rule, detect/relatedness.py, and may still be
+   `unrelated`); otherwise there is no original in the archive and the caller falls back to
+   reference-free scoring.
 
 An index is a directory: `index.json` (format, settings, idf, counts), `lexical.npz` (the
 sparse TF-IDF rows, loaded without pickle) and `articles.sqlite` (id and text of every

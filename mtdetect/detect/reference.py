@@ -30,6 +30,7 @@ from mtdetect.results import ARTICLE_THRESHOLD, ArticleResult, SentenceResult
 from mtdetect.text import normalize, split_article, tokenize
 from mtdetect.detect.article import DocEvidence, SentenceContext
 from mtdetect.detect.reference_free import translationese_shift
+from mtdetect.detect.relatedness import RelatednessRule, relatedness_evidence, rule_for
 
 
 @dataclass(frozen=True)
@@ -37,9 +38,10 @@ class VerdictRule:
     """How sentence results become an article verdict (documented in the README)."""
 
     copy_share: float = 0.8  # share of suspect sentences identical to the reference
-    min_related_share: float = 0.18  # share of suspect sentences aligned with cosine >= related_cosine
-    related_cosine: float = 0.7
+    min_related_share: float = 0.18  # without a fitted relatedness rule: share of suspect sentences
+    related_cosine: float = 0.7  # aligned with cosine >= related_cosine (set from the seeds)
     mt_share: float = 0.5  # share of scored sentences flagged as MT
+    relatedness: RelatednessRule | None = None  # fitted on ../shared for the aligning embedder (card)
 
 
 def verdict_of(sentences: Sequence[SentenceResult], rule: VerdictRule) -> tuple[str, dict[str, float]]:
@@ -55,9 +57,12 @@ def verdict_of(sentences: Sequence[SentenceResult], rule: VerdictRule) -> tuple[
         "flagged_fraction": flagged / len(scored) if scored else 0.0,
         "mean_p_mt": float(np.mean([s.p_mt for s in scored])) if scored else 0.0,
     }
+    if rule.relatedness is not None:
+        shares["p_related"] = rule.relatedness.p_related(relatedness_evidence(
+            [s.similarity for s in sentences], [s.status != "unmatched" for s in sentences], rule.related_cosine))
     if shares["copy_share"] >= rule.copy_share:
         return "copy", shares
-    if shares["related_share"] < rule.min_related_share:
+    if (shares["p_related"] < 0.5) if "p_related" in shares else (shares["related_share"] < rule.min_related_share):
         return "unrelated", shares
     if shares["flagged_fraction"] >= rule.mt_share:
         return "round-trip MT", shares
@@ -183,7 +188,8 @@ class Detector:
         self.align_config = align_config or AlignConfig(
             min_similarity=scale.get("align_min_similarity", AlignConfig().min_similarity))
         self.verdict_rule = verdict_rule or VerdictRule(
-            related_cosine=scale.get("related_cosine", VerdictRule().related_cosine))
+            related_cosine=scale.get("related_cosine", VerdictRule().related_cosine),
+            relatedness=rule_for(self.model.card, self.embedder.name, self.embedder.weights_sha256))
         self.threshold = self.model.threshold if threshold is None else float(threshold)
 
     @property
@@ -275,6 +281,7 @@ class Detector:
             n_unmatched=sum(r.status == "unmatched" for r in results), threshold=self.threshold,
             signature=self.signature, sentences=results, reference_sentences=list(ref), p_article=p_article,
             pivot=_pivot_guess(results) if verdict == "round-trip MT" else None, article_evidence=evidence,
+            p_related=shares.get("p_related"),
         )
 
 

@@ -42,8 +42,10 @@ def unrelated(data: dict) -> str | None:
     """Why an unrelated article has no scored sentence."""
     if data.get("verdict") != "unrelated":
         return None
-    return (f"unrelated: only {data.get('related_share', 0.0):.0%} of the suspect's sentences closely match a "
-            "reference sentence, so its sentences are not translations of the reference and none is scored as MT")
+    share = f"{data.get('related_share', 0.0):.0%} of the suspect's sentences closely match a reference sentence"
+    why = (f"p(derived from the reference) {data['p_related']:.2f} ({share})" if data.get("p_related") is not None
+           else f"only {share}")
+    return f"unrelated: {why}, so its sentences are not translations of the reference and none is scored as MT"
 
 
 def pivot(pv: dict | None) -> str | None:
