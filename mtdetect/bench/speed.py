@@ -131,13 +131,16 @@ def bench_speed(detector: Any, model_dir: Path | None, pair_samples: dict[str, l
         commands["mtdetect score (entry point)"] = [str(entry)] + score_args
     else:
         cli["entry_point"] = "not installed (pip install -e . provides it)"
-    for name, cmd in commands.items():
-        # Fresh processes, best of `reps`: one run can stall on the shared machine (12 s once, 3-4 s
-        # before and after); every run's time is kept beside the best.
-        runs = []
-        for k in range(max(reps, 1)):
-            step(f"bench: speed: cold `{name}` run {k + 1} of {max(reps, 1)} (a fresh process)")
-            runs.append(_run_child(cmd))
+    # Fresh processes, best of `reps` (at least 3): one run can stall on the shared machine (12 s once,
+    # 3-4 s before and after). The commands take turns, so that whatever the stage before leaves
+    # running slows each of them alike, not the first one (it did: 1.16 s twice, then 0.86 s for
+    # the same score through the entry point); every run's time is kept beside the best.
+    runs_of: dict[str, list] = {name: [] for name in commands}
+    for k in range(max(reps, 3)):
+        for name, cmd in commands.items():
+            step(f"bench: speed: cold `{name}` run {k + 1} of {max(reps, 3)} (a fresh process)")
+            runs_of[name].append(_run_child(cmd))
+    for name, runs in runs_of.items():
         secs, rc, rss = min(runs, key=lambda r: (r[1] != 0, r[0]))
         cli[name] = {"seconds": round(secs, 2), "exit": rc, "peak_rss_mib": rss and round(rss, 1),
                      "all_seconds": [round(r[0], 2) for r in runs]}
