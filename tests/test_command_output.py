@@ -109,9 +109,12 @@ def test_quick_bench_on_a_fresh_clone(tmp_path):
     assert "matrix on the bench sample skipped" in md and "every cell" not in md
     stamps = [int(s) for s in re.findall(r"^\[\s*(\d+)s\]", r.stderr, re.M)]
     assert max(b - a for a, b in zip(stamps, stamps[1:])) <= 30, r.stderr  # progress every few seconds
-    st = json.loads((out / "results.json").read_text())["speed"]["articles"]["stages"]
-    e2e = st["end to end (score_article)"]["seconds"]
-    assert e2e >= st["embedding"]["seconds"] or "not consistent" in md
+    # a stage that took longer than end to end (which includes it), beyond the bench's own noise
+    # allowance (bench/speed.inconsistent_stages), must be said in the report, and only then
+    from mtdetect.bench.speed import inconsistent_stages
+
+    bad = inconsistent_stages(json.loads((out / "results.json").read_text())["speed"])
+    assert not bad or "not consistent" in md, bad
 
 
 # ------------------------------------------------------------------ 5. train
