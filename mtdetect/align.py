@@ -4,7 +4,12 @@ A dynamic programme over the two sentence sequences allows 1:1, 1:2 (a suspect s
 that merges two reference sentences), 2:1 (a split) and unmatched sentences on either
 side. A match earns `cosine - min_similarity`, skipping earns nothing, so a sentence is
 matched only where that beats leaving it out; merges pay a small penalty so 1:1 wins ties.
-A suspect sentence left unmatched is new material: it is reported, never scored as MT.
+Then one gap is filled: a suspect sentence left between two matched links that leave exactly
+one reference sentence between them is that sentence's counterpart down to a lower cosine
+(min_similarity - gap_margin), because its place says so (a round trip of a misspelled or
+reworded sentence can fall just under the threshold; people who drop a sentence rarely put a
+new one in the same place). A suspect sentence left unmatched is new material: it is
+reported, never scored as MT.
 """
 
 from __future__ import annotations
@@ -17,10 +22,13 @@ import numpy as np
 
 @dataclass(frozen=True)
 class AlignConfig:
-    """Alignment parameters (recorded in the signature through FEATURE_VERSION)."""
+    """Alignment parameters: the shipped model was trained on documents aligned with these defaults
+    (training/make_documents.py, make_asap_pairs.py), so a change means rebuilding it."""
 
     min_similarity: float = 0.5  # below this cosine a pair is not a counterpart
     merge_penalty: float = 0.05  # cost of a 1:2 or 2:1 link relative to 1:1
+    gap_margin: float | None = 0.15  # a one-sentence gap between matched links is filled down to
+    # min_similarity - gap_margin (None: no gap filling, the DP alone)
 
 
 @dataclass(frozen=True)
@@ -131,4 +139,20 @@ def align(
             links.append(Link((i - 1,), (), float(one[i - 1, best_j])))
         i, j = pi, pj
     links.reverse()
-    return links
+    if config.gap_margin is None:
+        return links
+    return _fill_gaps(links, one, config.min_similarity - config.gap_margin)
+
+
+def _fill_gaps(links: list[Link], one: np.ndarray, floor: float) -> list[Link]:
+    """An unmatched suspect sentence between two matched links that leave exactly one reference
+    sentence between them is linked to it when their cosine reaches `floor`."""
+    out = list(links)
+    for k in range(1, len(out) - 1):
+        before, here, after = out[k - 1], out[k], out[k + 1]
+        if here.reference or not before.reference or not after.reference:
+            continue
+        j = max(before.reference) + 1
+        if min(after.reference) == j + 1 and one[here.suspect[0], j] >= floor:
+            out[k] = Link(here.suspect, (j,), float(one[here.suspect[0], j]))
+    return out

@@ -110,6 +110,24 @@ def test_dp_matches_the_plain_definition():
             sus[1] = sus[0] + " " + sus[1]  # a merge
         sus += sus[:1]  # a repeated sentence: ties
         enc = lambda xs: bag_encoder(xs).astype(dtype)  # noqa: E731
-        for config in (AlignConfig(), AlignConfig(min_similarity=0.2, merge_penalty=0.0)):
+        for config in (AlignConfig(gap_margin=None), AlignConfig(min_similarity=0.2, merge_penalty=0.0, gap_margin=None)):
             got, want = align(sus, ref, enc, config), _reference_dp(sus, ref, enc, config)
             assert got == want
+
+
+def test_a_one_sentence_gap_between_matches_is_filled_down_to_the_margin():
+    """In order: suspect 1 sits where reference 1 was, between two matches; its cosine (0.42) is
+    under min_similarity but over min_similarity - gap_margin, so its place links it. Without the
+    margin, or where the gap holds two reference sentences, it stays new material."""
+    vec = {"a": [1, 0, 0, 0, 0], "r": [0, 1, 0, 0, 0], "c": [0, 0, 1, 0, 0], "b": [0, 0.42, 0, 0.9075, 0],
+           "x": [0, 0, 0, 1, 0], "r2": [0, 0, 0, 0, 1]}
+
+    def enc(xs):  # type: ignore[no-untyped-def]
+        v = np.array([vec[x] for x in xs], dtype=float)
+        return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+    links = align(["a", "b", "c"], ["a", "r", "c"], enc, AlignConfig())
+    assert [lk.reference for lk in links] == [(0,), (1,), (2,)] and abs(links[1].similarity - 0.42) < 0.01
+    assert align(["a", "b", "c"], ["a", "r", "c"], enc, AlignConfig(gap_margin=None))[1].reference == ()
+    assert align(["a", "x", "c"], ["a", "r", "c"], enc, AlignConfig())[1].reference == ()  # too far
+    assert align(["a", "b", "c"], ["a", "r", "r2", "c"], enc, AlignConfig())[1].reference == ()  # two left out
