@@ -49,7 +49,7 @@ def main() -> None:
         rules = {"fitted, four figures (shipped)": fit_rule(F, y, kinds, emb),
                  "fitted, share alone": fit_rule(F, y, kinds, emb, features=("share",))}
         cols = {f"share rule ({SHARE_RULE:.0%})": (lambda X: X[:, 0] >= SHARE_RULE, None)}
-        cols.update({k: (lambda X, r=r: np.array([r.p_related(x) >= 0.5 for x in X]),
+        cols.update({k: (lambda X, r=r: np.array([r.related(x) for x in X]),
                          lambda X, r=r: [r.p_related(x) for x in X]) for k, r in rules.items()})
         rows = [[kind] + [f"{np.mean(f(T)[[p[0] == kind for p in test]]):.3f}" for f, _ in cols.values()]
                 for kind in sorted({p[0] for p in test})]

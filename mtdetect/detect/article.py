@@ -43,10 +43,14 @@ SHIFT = "translationese_shift"
 WITH_SHIFT = ARTICLE_FEATURES + (SHIFT,)
 FEATURE_SETS = (ARTICLE_FEATURES, WITH_SHIFT)  # what a card may name
 DIRECTION = {"verbatim_share": -1, "edit_cv": -1}  # every other feature counts towards MT (+1)
-SIGNS = tuple(DIRECTION.get(n, 1) for n in ARTICLE_FEATURES)
 STRUCTURAL = ("in_order_1to1", "reference_covered", "verbatim_share")
 NEUTRAL_GRID = tuple(round(0.15 + 0.025 * k, 3) for k in range(15))  # 0.15 .. 0.5
 LOGIT_CLIP = 4.0
+
+
+def signs_of(features: Sequence[str]) -> tuple[int, ...]:
+    """The direction each feature's weight is bound to (DIRECTION; +1: towards MT)."""
+    return tuple(DIRECTION.get(n, 1) for n in features)
 
 
 def _logit(p: np.ndarray | float) -> Any:
@@ -120,7 +124,7 @@ class ArticleModel:
         return 1.0 / (1.0 + math.exp(-max(min(z, 700.0), -700.0)))
 
     def to_dict(self) -> dict:
-        return {"features": list(self.features), "signs": [DIRECTION.get(n, 1) for n in self.features],
+        return {"features": list(self.features), "signs": list(signs_of(self.features)),
                 **{k: list(getattr(self, k)) for k in ("lower", "upper", "mean", "scale", "coef")},
                 "intercept": self.intercept, "neutral_p": self.neutral_p, "sentence_threshold": self.threshold}
 
@@ -154,7 +158,6 @@ def fit_article_model(docs: Sequence[DocEvidence | Sequence[float]], labels: Seq
     y = np.asarray(labels, dtype=int)
     w = balanced_weights(y, list(groups))
     structural = [features.index(n) for n in STRUCTURAL]
-    signs = tuple(DIRECTION.get(n, 1) for n in features)
     real = np.array([d.structure is not None for d in docs_])
     best: tuple[float, ArticleModel] | None = None
     # features at neutral_p 0.5 once; only `evidence` depends on neutral_p: minus logit(c) * sqrt(n)
@@ -166,7 +169,7 @@ def fit_article_model(docs: Sequence[DocEvidence | Sequence[float]], labels: Seq
         F[:, ev] = F0[:, ev] - float(_logit(c)) * root_n
         if len(set(y[real].tolist())) < 2:  # no real documents of both classes: no shape weights
             F[:, structural] = np.nan
-        clf = ClippedLogistic(C=C, signs=signs).fit(F, y, sample_weight=w)
+        clf = ClippedLogistic(C=C, signs=signs_of(features)).fit(F, y, sample_weight=w)
         p = clf.predict_proba(F)[:, 1]
         loss = float(np.sum(w * -(y * np.log(np.clip(p, 1e-9, 1)) + (1 - y) * np.log(np.clip(1 - p, 1e-9, 1)))))
         r = lambda a: tuple(float(x) for x in np.round(a, 6))  # noqa: E731

@@ -30,7 +30,7 @@ from mtdetect.results import ARTICLE_THRESHOLD, ArticleResult, SentenceResult
 from mtdetect.text import normalize, split_article, tokenize
 from mtdetect.detect.article import DocEvidence, SentenceContext
 from mtdetect.detect.reference_free import translationese_shift
-from mtdetect.detect.relatedness import RelatednessRule, relatedness_evidence, rule_for
+from mtdetect.detect.relatedness import THRESHOLD as RELATED_P, RelatednessRule, relatedness_evidence, rule_for
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,15 @@ class VerdictRule:
     related_cosine: float = 0.7  # aligned with cosine >= related_cosine (set from the seeds)
     mt_share: float = 0.5  # share of scored sentences flagged as MT
     relatedness: RelatednessRule | None = None  # fitted on ../shared for the aligning embedder (card)
+
+
+def embedder_thresholds(embedder: Any) -> tuple[AlignConfig, float]:
+    """The alignment config and related cosine on the aligning embedder's scale: MiniLM's
+    defaults, or the static model's equivalents from its card (fitted to make the same
+    decisions as MiniLM's)."""
+    scale = getattr(embedder, "cosine_thresholds", None) or {}
+    return (AlignConfig(min_similarity=scale.get("align_min_similarity", AlignConfig().min_similarity)),
+            scale.get("related_cosine", VerdictRule().related_cosine))
 
 
 def verdict_of(sentences: Sequence[SentenceResult], rule: VerdictRule) -> tuple[str, dict[str, float]]:
@@ -62,7 +71,9 @@ def verdict_of(sentences: Sequence[SentenceResult], rule: VerdictRule) -> tuple[
             [s.similarity for s in sentences], [s.status != "unmatched" for s in sentences], rule.related_cosine))
     if shares["copy_share"] >= rule.copy_share:
         return "copy", shares
-    if (shares["p_related"] < 0.5) if "p_related" in shares else (shares["related_share"] < rule.min_related_share):
+    unrelated = (shares["p_related"] < RELATED_P if "p_related" in shares
+                 else shares["related_share"] < rule.min_related_share)
+    if unrelated:
         return "unrelated", shares
     if shares["flagged_fraction"] >= rule.mt_share:
         return "round-trip MT", shares
@@ -182,13 +193,10 @@ class Detector:
         if not minilm and uses_cosine(self.model.feature_names):
             raise ModelError(f"{self.model.path}: this model reads the MiniLM embedding cosine as a feature; "
                              "score it with --embedder minilm")
-        # Cosine thresholds are on the aligning embedder's scale: MiniLM's defaults, or the static
-        # model's equivalents from its card (fitted to make the same decisions as MiniLM's).
-        scale = getattr(self.embedder, "cosine_thresholds", None) or {}
-        self.align_config = align_config or AlignConfig(
-            min_similarity=scale.get("align_min_similarity", AlignConfig().min_similarity))
+        own_align, related_cosine = embedder_thresholds(self.embedder)
+        self.align_config = align_config or own_align
         self.verdict_rule = verdict_rule or VerdictRule(
-            related_cosine=scale.get("related_cosine", VerdictRule().related_cosine),
+            related_cosine=related_cosine,
             relatedness=rule_for(self.model.card, self.embedder.name, self.embedder.weights_sha256))
         self.threshold = self.model.threshold if threshold is None else float(threshold)
 

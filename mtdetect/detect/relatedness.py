@@ -28,6 +28,7 @@ from typing import Sequence
 import numpy as np
 
 FEATURES = ("share", "linked", "mean_best", "top3")
+THRESHOLD = 0.5  # derived when p_related >= this
 
 
 def relatedness_evidence(similarity: Sequence[float], matched: Sequence[bool], related_cosine: float) -> np.ndarray:
@@ -43,7 +44,7 @@ def relatedness_evidence(similarity: Sequence[float], matched: Sequence[bool], r
 
 @dataclass(frozen=True)
 class RelatednessRule:
-    """p(derived) = sigmoid(coef . (evidence - mean) / scale + intercept); derived when >= 0.5."""
+    """p(derived) = sigmoid(coef . (evidence - mean) / scale + intercept); derived at >= THRESHOLD."""
 
     mean: tuple[float, ...]
     scale: tuple[float, ...]
@@ -56,6 +57,9 @@ class RelatednessRule:
         z = float(((np.asarray(evidence) - np.array(self.mean)) / np.array(self.scale)) @ np.array(self.coef))
         z += self.intercept
         return 1.0 / (1.0 + math.exp(-max(min(z, 700.0), -700.0)))
+
+    def related(self, evidence: np.ndarray) -> bool:
+        return self.p_related(evidence) >= THRESHOLD
 
     def to_dict(self) -> dict:
         return {"features": list(FEATURES), "mean": list(self.mean), "scale": list(self.scale),

@@ -26,7 +26,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from mtdetect.bench.embedders import held_out
-from mtdetect.detect.relatedness import FEATURES, RelatednessRule, relatedness_evidence
+from mtdetect.detect.relatedness import FEATURES, THRESHOLD, RelatednessRule, relatedness_evidence
 from mtdetect.report.progress import log
 
 C = 100.0
@@ -67,14 +67,12 @@ def document_pairs(data: Path, n: int, fit: bool, seed: int = 7) -> list[tuple[s
 
 def evidence(pairs: Sequence[tuple[str, int, str, str]], embedder: Any) -> np.ndarray:
     """FEATURES of each pair, aligned as the Detector aligns with this embedder."""
-    from mtdetect.align import AlignConfig, align
-    from mtdetect.detect.reference import VerdictRule
+    from mtdetect.align import align
+    from mtdetect.detect.reference import embedder_thresholds
     from mtdetect.embed.minilm import BatchEncoder
     from mtdetect.text import split_sentences
 
-    scale = getattr(embedder, "cosine_thresholds", None) or {}
-    config = AlignConfig(min_similarity=scale.get("align_min_similarity", AlignConfig().min_similarity))
-    related = scale.get("related_cosine", VerdictRule().related_cosine)
+    config, related = embedder_thresholds(embedder)
     enc = BatchEncoder(embedder)
     enc.prime({s.text for p in pairs for t in p[2:] for s in split_sentences(t)})
     rows = []
@@ -106,9 +104,9 @@ def fit_rule(X: np.ndarray, y: np.ndarray, kinds: Sequence[str], embedder: Any,
 
 def held_out_rates(rule: RelatednessRule, X: np.ndarray, kinds: Sequence[str]) -> dict[str, dict[str, float]]:
     """Per kind of held-out pair: share called related by the rule and by the old share rule."""
-    p = np.array([rule.p_related(x) for x in X])
+    related = np.array([rule.related(x) for x in X])
     k = np.array(kinds)
-    return {kind: {"rule": round(float(np.mean(p[k == kind] >= 0.5)), 4),
+    return {kind: {"rule": round(float(np.mean(related[k == kind])), 4),
                    "share_rule": round(float(np.mean(X[k == kind, 0] >= SHARE_RULE)), 4), "n": int((k == kind).sum())}
             for kind in sorted(set(kinds))}
 
@@ -116,7 +114,7 @@ def held_out_rates(rule: RelatednessRule, X: np.ndarray, kinds: Sequence[str]) -
 def fit_rules(data: Path, embedders: Sequence[Any], n: int = 120) -> dict:
     """The card's `relatedness` block: a rule per embedder and its held-out rates."""
     fit, test = document_pairs(data, n, True), document_pairs(data, n, False)
-    block: dict = {"features": list(FEATURES), "C": C, "threshold": 0.5, "fitted_on": __doc__.split("\n\n")[1],
+    block: dict = {"features": list(FEATURES), "C": C, "threshold": THRESHOLD, "fitted_on": __doc__.split("\n\n")[1],
                    "n_fit": len(fit), "n_held_out": len(test), "rules": [], "held_out": {}}
     for emb in embedders:
         log(f"relatedness: aligning {len(fit) + len(test)} document pairs with {emb.name}")
