@@ -107,7 +107,9 @@ class StaticEmbedder:
         self._max_chars = self.config.max_tokens * int(np.median([len(t) for t in vocab]))
         self._dot = self._ids(".")
         self.normalize = bool(cfg.get("normalize", True))
-        self._table = tensors["embeddings"].astype(np.float32)  # fp16 on disk, exact in fp32
+        # kept in the card's dtype (float16): the rows a batch reads are converted to float32 there
+        # (exactly), instead of converting the whole 30k-row table at start-up
+        self._table = tensors["embeddings"]
 
     @property
     def dim(self) -> int:
@@ -142,7 +144,8 @@ class StaticEmbedder:
                 by_length.setdefault(len(x), []).append(i)
             for length, rows in by_length.items():
                 matrix = np.array([ids[i] for i in rows], dtype=np.int64)
-                out[[start + i for i in rows]] = self._table[matrix].sum(axis=1) / np.float32(length)
+                rows_f32 = self._table[matrix].astype(np.float32)  # (texts, length, dim), fp16 -> fp32 exact
+                out[[start + i for i in rows]] = rows_f32.sum(axis=1) / np.float32(length)
         if self.normalize:
             out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), np.float32(1e-32))
         return out
