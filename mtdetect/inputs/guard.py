@@ -1,8 +1,8 @@
 """Guards against hostile or unsuitable input: size limits, non-English text, HTML pages.
 
 Every check raises `InputError` with a one-line message that names the input, so the CLI
-reports it on stderr with exit code 3. Standard library only, plus `wordfreq` (imported
-lazily, on the first language check). The size limits live in `limits.py` and the HTML
+reports it on stderr with exit code 3. Standard library only, plus wordfreq's English word
+list (`zipf.py`, read on the first language check). The size limits live in `limits.py` and the HTML
 reader in `htmltext.py` (`text.read_text` applies both, so they cannot depend on this
 module, which segments text); they are importable from here too.
 
@@ -79,10 +79,10 @@ def _sample(text: str) -> str:
 @lru_cache(maxsize=100_000)  # bounded; a pairs file asks about the same words again and again
 def _english_word(word: str) -> bool:
     """A lowercased word is English: not a foreign function word, Latin letters, frequent enough."""
-    from wordfreq import zipf_frequency
+    from mtdetect.inputs.zipf import zipf_frequency  # = wordfreq.zipf_frequency(word, "en")
 
     return (word not in _FOREIGN_FUNCTION_WORDS and all(_latin(ch) for ch in word)
-            and zipf_frequency(word, "en") >= ENGLISH_ZIPF)
+            and zipf_frequency(word) >= ENGLISH_ZIPF)
 
 
 def _english_stats(text: str) -> tuple[float, int]:
