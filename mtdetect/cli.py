@@ -10,6 +10,8 @@ cluster went away): rerun the same command to resume.
 
 from __future__ import annotations
 
+import atexit
+import gc
 import sys
 from enum import Enum
 from pathlib import Path
@@ -32,6 +34,9 @@ EPILOG = ("Exit codes: 0 success, 1 internal error, 2 usage error, 3 bad input, 
 # Plain (click) help: at 80 columns rich's tables cut long option names and show flags as `<bool>`.
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=HELP, epilog=EPILOG, rich_markup_mode=None,
                   cls=OneLineErrors)
+# When the process ends, the interpreter's last collections need not walk every object a command
+# made (a score's word tables, models): ~40 ms of a cold `mtdetect score`. Nothing else changes.
+atexit.register(gc.freeze)
 
 
 class Format(str, Enum):
