@@ -53,7 +53,8 @@ def _edge_cases() -> set[str]:
               "covid-19", "covid19", "mp3", "3d", "u.s.", "u.s", "a.m.", "e.g.", "u.s.-led", "four-day", "well--known",
               "-x", "x-", "-", "'s", "n't", "don't", "o'clock", "rock'n'roll", "straße", "ǅ", "ﬁ", "ŉ", "café", "naïve",
               "µ", "ª", "º", "1.2.3", "3.", ".5", "1,000,000", "12,34", "a1.5", "x²", "½", "٣٤", "１２", "ｆｕｌｌ",
-              "", " ", "a b", "abc.", "abc'", "'abc", "@s", "a@s", "it’s", "l’amour", "Moscow", "READ", "Putin-a"}
+              "", " ", "a b", "abc.", "abc'", "'abc", "@s", "a@s", "it’s", "l’amour", "Moscow", "READ", "Putin-a",
+              "Straße", "STRASSE", "straße-x", "İstanbul", "ǅx", "ǈ", "ΣΑΣ", "Ⅻ", "ﬀ", "ẞ", "ſ", "Å", "Ω", "K"}
     return cases
 
 

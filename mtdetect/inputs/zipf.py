@@ -9,7 +9,7 @@ into {word: centibel band}, one `dict.fromkeys` per band.
 
 wordfreq looks a word up by its tokens (a Unicode word-break tokenizer) with digit runs
 "smashed" to zeros. For the shapes that make up English text the tokens are known without that
-tokenizer (`_tokens`): Latin letters, ASCII letters and digits, numbers with separators, one
+tokenizer (`_tokens`): Latin letters (case-folded), ASCII letters and digits, numbers with separators, one
 inner apostrophe (split after a one- or two-letter prefix before a vowel: "l'amour", as wordfreq
 splits it), dotted acronyms ("u.s." -> "u.s"), and pieces of these joined by hyphens (a hyphen
 always splits). Any other word goes through wordfreq's own tokenizer (imported then), with the
@@ -85,6 +85,8 @@ def _piece_tokens(piece: str) -> list[str] | None:
     """The tokens of a hyphen-free piece, or None where this module does not know them."""
     if _latin_word(piece) or _ASCII_ALNUM.fullmatch(piece) or _NUMBER.fullmatch(piece):
         return [piece]
+    if piece.isalpha() and unicodedata.is_normalized("NFC", piece) and _latin_word(piece.casefold()):
+        return [piece.casefold()]  # wordfreq case-folds first: "Moscow" -> "moscow", "straße" -> "strasse"
     m = _DOTTED.fullmatch(piece)
     if m:
         return [m.group(1)]
