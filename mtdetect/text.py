@@ -143,12 +143,19 @@ def _drop_mark_floods(text: str) -> str:
     return _MARKS.sub("", unicodedata.normalize("NFC", _MARKED_WORD.sub(_unflood_word, decomposed)))
 
 
+# In ASCII text only these change under normalize(): other line breaks and spaces, a run of
+# spaces, a space at either end of a line. Text with none of them is normal already.
+_ASCII_UNNORMAL = re.compile(r"[\t\r\v\f\x1c-\x1f]|  |^ | $", re.MULTILINE)
+
+
 def normalize(text: str) -> str:
     """NFC; combining-mark floods dropped; ASCII quotes, dashes and '...'; one space between words;
     strip lines; keep line breaks.
 
     Case and spacing around punctuation are left alone ("four -day" survives). Idempotent.
     """
+    if text.isascii() and not _ASCII_UNNORMAL.search(text):
+        return text  # the steps below would give it back unchanged (a pair is normalised 4-5 times)
     text = _drop_mark_floods(text).replace("\r\n", "\n").translate(_CHAR_MAP)
     text = _OTHER_SPACE.sub(" ", text)
     lines = (_SPACE_RUN.sub(" ", line).strip(" ") for line in text.split("\n"))

@@ -89,6 +89,19 @@ def test_normalize_keeps_case_lines_and_mt_spacing() -> None:
     assert normalize(raw) == "Mr. XI began a four -day visit , he said .\n\nNext line"
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from([chr(i) for i in range(128)] + [" ", " ", "\n", "a"])))
+def test_normalize_shortcut_for_normal_ascii_is_the_full_normalisation(text: str) -> None:
+    """normalize() returns ASCII text that has nothing to change as it is (a speed-up, issue 23):
+    the same as the full steps, which are spelled out here."""
+    import mtdetect.text as t
+
+    full = t._drop_mark_floods(text).replace("\r\n", "\n").translate(t._CHAR_MAP)
+    full = t._OTHER_SPACE.sub(" ", full)
+    full = t._drop_mark_floods("\n".join(t._SPACE_RUN.sub(" ", line).strip(" ") for line in full.split("\n")))
+    assert normalize(text) == full
+
+
 @settings(max_examples=100, deadline=None)
 @given(st.text())
 def test_normalize_is_idempotent(text: str) -> None:
