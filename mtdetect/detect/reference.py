@@ -293,69 +293,8 @@ class Detector:
         )
 
 
-def pair_problem(pair: Any) -> str | None:
-    """Why a pair cannot be scored, checked like an article: a side with no text, or a side that
-    is not English; None when it can be."""
-    from mtdetect.inputs.guard import looks_english
-    from mtdetect.text import iter_sentences
-
-    for side in ("reference", "candidate"):
-        if next(iter_sentences(getattr(pair, side)), None) is None:
-            return f"empty {side} (no text): not scored"
-    for side in ("reference", "candidate"):
-        if not looks_english(getattr(pair, side)):
-            return f"{side} is not English text: not scored"
-    return None
-
-
-def score_pairs_records(detector: Detector, pairs: Sequence[Any], batch_size: int = 2048,
-                        workers: int | None = None) -> list[dict]:
-    """Each input record back with "p_mt" added, in input order (None, with an "error", for a
-    pair with an empty or non-English side: pair_problem); render.render_pairs writes them in
-    any --format.
-
-    Records are scored in batches (a batch's distinct texts are embedded together); the
-    result does not depend on the batch size, nor on `workers` (processes computing the features
-    of a large file; default: one per usable core).
-    """
-    from contextlib import nullcontext
-
-    from mtdetect.features import PARALLEL_CHUNK, feature_pool
-
-    records: list[dict] = []
-    with feature_pool(workers) if len(pairs) >= 4 * PARALLEL_CHUNK else nullcontext() as pool:
-        for start in range(0, len(pairs), batch_size):
-            _score_batch(detector, pairs[start : start + batch_size], records, pool)
-    return records
-
-
 def _normalized(texts: list[str]) -> list[str]:
     return [normalize(t) for t in texts]
-
-
-def _problems_of(texts: list[tuple[str, str]]) -> list[str | None]:
-    from types import SimpleNamespace
-
-    return [pair_problem(SimpleNamespace(reference=r, candidate=c)) for r, c in texts]
-
-
-def _score_batch(detector: Detector, chunk: Sequence[Any], records: list[dict], pool: Any) -> None:
-    """Append the records of one batch of pairs to `records`."""
-    from mtdetect.features import chunked_map
-
-    problems = chunked_map(_problems_of, [(p.reference, p.candidate) for p in chunk], pool)  # the language check
-    scored = [p for p, problem in zip(chunk, problems) if problem is None]
-    probs = iter(detector.score_pairs([p.reference for p in scored], [p.candidate for p in scored], pool))
-    signature = detector.signature
-    for p, problem in zip(chunk, problems):
-        rec = {"reference": p.reference, "candidate": p.candidate, **p.meta}
-        if problem is None:
-            rec["p_mt"] = round(float(next(probs)), 6)
-        else:  # scoring it as if it were English text would give a meaningless number
-            rec["p_mt"] = None
-            rec["error"] = problem
-        rec["signature"] = signature
-        records.append(rec)
 
 
 def score_with_index(detector: Detector, index: Any, suspect: str, fallback: Any = None) -> ArticleResult:

@@ -90,7 +90,7 @@ def score_pairs_file(pairs: str, model: Path | None, threshold: float | None, st
                      emb: tuple = (None, "auto")) -> list:
     """`score --pairs`: each record of the pairs file (or stdin) with its p_mt; `emb` is
     (embedder name, device) as the CLI took them."""
-    from mtdetect.detect.reference import score_pairs_records
+    from mtdetect.detect.pairs import score_pairs_records
     from mtdetect.inputs.pairs import read_pairs
 
     status.stage("reading the pairs")

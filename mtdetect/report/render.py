@@ -59,7 +59,7 @@ def render_article(result: ArticleResult, fmt: str, width: int | None = None,
 
 
 def render_pairs(records: list[dict], fmt: str, width: int | None = None) -> str:
-    """Scored pairs (score.score_pairs_records) in `fmt`: jsonl (one record a line, the default),
+    """Scored pairs (detect.pairs.score_pairs_records) in `fmt`: jsonl (one record a line, the default),
     json (an array), tsv (p_mt, reference, candidate, error) or text (a table); html is for articles."""
     if fmt == "jsonl":  # strict JSON: input NaN/Infinity is refused when read, so none can reach here
         return "".join(json.dumps(r, ensure_ascii=False, allow_nan=False) + "\n" for r in records)
