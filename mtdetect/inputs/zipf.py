@@ -1,6 +1,6 @@
 """English word frequencies on wordfreq's Zipf scale, read straight from wordfreq's own data.
 
-`zipf_frequency(word)` is exactly `wordfreq.zipf_frequency(word, "en")` (`tests/test_zipf.py`
+`zipf_frequency(word)` is exactly `wordfreq.zipf_frequency(word, "en")` (`tests/test_word_tables.py`
 compares the two on every word of the list, on the tokens of real text and on made-up edge
 cases), without importing wordfreq on the common path: its import (langcodes, ftfy, regex) and
 its dict of 321k words were a fifth of a cold `mtdetect score`. The English list (`large_en`,

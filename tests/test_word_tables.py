@@ -1,8 +1,11 @@
-"""mtdetect.inputs.zipf reads wordfreq's English list itself (issue 23: importing wordfreq and
+"""The word tables are read faster than the libraries read them (issue 23), with the same values.
+
+mtdetect.inputs.zipf reads wordfreq's English list itself (issue 23: importing wordfreq and
 building its dict was a fifth of a cold `score`); every value must be wordfreq's own: the table
 is wordfreq's dict, and zipf_frequency(w) == wordfreq.zipf_frequency(w, "en") on the words of the
 list, on the tokens of the seeds and of real text in ../shared/data, and on made-up edge cases
-(every character up to U+2100 alone and in words, apostrophes, hyphens, numbers, acronyms)."""
+(every character up to U+2100 alone and in words, apostrophes, hyphens, numbers, acronyms).
+features/lexicon.py reads wordsegment's count files as bytes in one split: the same tables."""
 
 from __future__ import annotations
 
@@ -89,3 +92,18 @@ def test_real_texts_words_have_wordfreqs_value():
                         words |= {t.lower() for t in tokenize(v)}
     assert len(words) > 10_000
     assert _differences(sorted(words)) == []
+
+
+def test_the_count_tables_are_the_files_read_line_by_line():
+    """features/lexicon.py reads wordsegment's count files as bytes in one split: the same tables
+    as reading them as text, a line at a time (the last line of a repeated bigram counts)."""
+    from pathlib import Path
+
+    wordsegment = pytest.importorskip("wordsegment")
+    from mtdetect.features.lexicon import bigram_texts, unigram_texts
+
+    folder = Path(wordsegment.__file__).parent
+    lines = (folder / "bigrams.txt").read_text(encoding="utf-8").splitlines()
+    assert {k.decode(): v.decode() for k, v in bigram_texts().items()} == dict(line.split("\t") for line in lines)
+    words = (folder / "unigrams.txt").read_text(encoding="utf-8").split()
+    assert {k.decode(): v.decode() for k, v in unigram_texts().items()} == dict(zip(words[0::2], words[1::2]))
