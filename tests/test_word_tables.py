@@ -35,11 +35,11 @@ def test_the_table_is_wordfreqs_dict():
     table, freq_of = Z.bands()
     theirs = wordfreq.get_frequency_dict("en")
     assert len(table) == len(theirs)
-    assert all(freq_of[band] == theirs[w] for w, band in table.items())
+    assert all(freq_of[band] == theirs[w.decode("utf-8")] for w, band in table.items())
 
 
 def test_every_listed_word_has_wordfreqs_value():
-    words = list(Z.bands()[0])
+    words = [w.decode("utf-8") for w in Z.bands()[0]]
     odd = [w for w in words if not re.fullmatch("[a-z]+", w)]  # all of these, and a tenth of the plain ones
     assert _differences(odd + words[::10]) == []
 
