@@ -100,11 +100,11 @@ class StaticEmbedder:
         self._tok = Tokenizer.from_file(str(directory / "tokenizer.json"))
         self._tok.no_padding()
         self._tok.enable_truncation(max_length=self.config.max_tokens)
-        vocab = self._tok.get_vocab()
         unk = getattr(self._tok.model, "unk_token", None)  # WordPiece's; dropped from every text, as model2vec does
         self._unk = self._tok.token_to_id(unk) if unk else None
-        # model2vec cuts a text to max_length x the median word-piece length in characters first
-        self._max_chars = self.config.max_tokens * int(np.median([len(t) for t in vocab]))
+        self._max_chars: int | None = None  # read from the vocabulary when a text is that long (_cut_at)
+        if self._tok.get_vocab_size(with_added_tokens=True) < 3:
+            self._cut_at()
         self._dot = self._ids(".")
         self.normalize = bool(cfg.get("normalize", True))
         # kept in the card's dtype (float16): the rows a batch reads are converted to float32 there
@@ -119,11 +119,24 @@ class StaticEmbedder:
         ids = self._tok.encode(text, add_special_tokens=False).ids
         return [i for i in ids if i != self._unk]
 
+    def _cut_at(self) -> int:
+        """model2vec cuts a text to max_length x the median word-piece length in characters first."""
+        if self._max_chars is None:
+            lengths = [len(t) for t in self._tok.get_vocab()]
+            self._max_chars = self.config.max_tokens * int(np.median(lengths))
+        return self._max_chars
+
     def token_ids(self, sentences: Sequence[str]) -> list[list[int]]:
-        """Each text's word-piece ids, as model2vec reads them (unknown pieces dropped)."""
+        """Each text's word-piece ids, as model2vec reads them (unknown pieces dropped).
+
+        A text of at most max_tokens characters is never cut: the median word piece has at least
+        one character (of 3 or more distinct pieces at most one is empty), so the vocabulary is
+        read (_cut_at, ~15 ms of a cold score) only when a longer text comes."""
         if self._table is None:
             self._load()
-        encs = self._tok.encode_batch_fast([s[: self._max_chars] for s in sentences], add_special_tokens=False)
+        if max(map(len, sentences), default=0) > self.config.max_tokens:
+            sentences = [s[: self._cut_at()] for s in sentences]
+        encs = self._tok.encode_batch_fast(list(sentences), add_special_tokens=False)
         unk = self._unk
         return [[i for i in e.ids if i != unk] if unk is not None else list(e.ids) for e in encs]
 
