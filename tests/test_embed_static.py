@@ -58,6 +58,21 @@ def test_deterministic_and_independent_of_batching(static):
     assert np.array_equal(a, StaticEmbedder().encode(SENTS))
 
 
+def test_a_long_text_is_cut_as_model2vec_cuts_it_and_short_ones_need_no_vocabulary():
+    """Texts are cut to max_tokens x the median word-piece length (model2vec's rule); the
+    vocabulary is read only when a text is longer than max_tokens characters (issue 23)."""
+    emb = StaticEmbedder()
+    texts = [s for s in SENTS if len(s) <= emb.config.max_tokens]
+    short = emb.encode(texts)
+    assert emb._max_chars is None  # no text reached max_tokens characters
+    cut = emb._cut_at()
+    assert cut >= emb.config.max_tokens
+    long = " ".join(["The tariff war hit markets hard."] * (cut // 20))
+    assert len(long) > cut
+    assert np.array_equal(emb.encode([long]), emb.encode([long[:cut]]))
+    assert np.array_equal(emb.encode(texts + [long])[: len(texts)], short)
+
+
 def test_paraphrases_are_closer_than_unrelated_sentences(static):
     a, b, c = static.encode(["The tariff war has hit exporters hard.", "The pricing conflict struck exporters.",
                              "Heavy rain is expected in the north tomorrow."])
