@@ -22,7 +22,6 @@ from mtdetect.align import AlignConfig, Link, align
 from mtdetect.card.load import load_model
 from mtdetect.card.model import Model, ModelError
 from mtdetect.detect.base import needs_reference
-from mtdetect.embed.minilm import pair_cosines
 from mtdetect.features import PairFeatures, feature_matrix, uses_cosine
 from mtdetect.features.article import document_structure, pair_evidence
 from mtdetect.inputs.guard import check_alignment_size
@@ -226,8 +225,12 @@ class Detector:
             return out
         todo_refs, todo_cands = [refs[i] for i in todo], [cands[i] for i in todo]
         # Feature sets from v5 on do not read the pair's cosine: then no embedding is needed at all.
-        cos = (pair_cosines(todo_refs, todo_cands, self.embedder) if uses_cosine(self.model.feature_names)
-               else np.zeros(len(todo)))
+        if uses_cosine(self.model.feature_names):
+            from mtdetect.embed.minilm import pair_cosines  # (not imported on the static path: 14 kB to compile)
+
+            cos = pair_cosines(todo_refs, todo_cands, self.embedder)
+        else:
+            cos = np.zeros(len(todo))
         p, _ = self._probabilities(todo_refs, todo_cands, cos, pool)
         out[todo] = p
         return out
