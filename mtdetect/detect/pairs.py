@@ -42,7 +42,9 @@ def score_pairs_records(detector: Any, pairs: Sequence[Any], batch_size: int = 2
 
     Records are scored in batches (a batch's distinct texts are embedded together where the
     features read the cosine); the result does not depend on the batch size, nor on `workers`
-    (processes computing the features of a large file; default: one per usable core).
+    (processes computing the features of a large file; default: one per usable core). The
+    workers start on the next batch while this process classifies the one before (at most two
+    batches under way: memory stays bounded), so they do not wait at each batch's end.
     """
     from contextlib import nullcontext
 
@@ -50,21 +52,40 @@ def score_pairs_records(detector: Any, pairs: Sequence[Any], batch_size: int = 2
 
     records: list[dict] = []
     with feature_pool(workers) if len(pairs) >= 4 * PARALLEL_CHUNK else nullcontext() as pool:
+        if uses_cosine(detector.model.feature_names):  # the cosine needs the embedder: the Detector's way
+            for start in range(0, len(pairs), batch_size):
+                chunk = pairs[start : start + batch_size]
+                _add_records(detector, chunk, _by_detector(detector, _texts(chunk), pool), records)
+            return records
+        under_way = None
         for start in range(0, len(pairs), batch_size):
-            _score_batch(detector, pairs[start : start + batch_size], records, pool)
+            chunk = pairs[start : start + batch_size]
+            started = (chunk, _start_rows(_texts(chunk), pool))
+            if under_way is not None:
+                _add_records(detector, under_way[0], _probabilities(detector, _rows_of(under_way[1])), records)
+            under_way = started
+        if under_way is not None:
+            _add_records(detector, under_way[0], _probabilities(detector, _rows_of(under_way[1])), records)
     return records
+
+
+def _texts(chunk: Sequence[Any]) -> list[tuple[str, str]]:
+    return [(p.reference, p.candidate) for p in chunk]
 
 
 def _problems_of(texts: list[tuple[str, str]]) -> list[str | None]:
     return [pair_problem(SimpleNamespace(reference=r, candidate=c)) for r, c in texts]
 
 
-def _pair_rows(texts: list[tuple[str, str]]) -> list[tuple[str | None, str, str, list[float] | None]]:
+Row = tuple[str | None, str, str, list[float] | None]
+
+
+def _pair_rows(texts: list[tuple[str, str]]) -> list[Row]:
     """(problem, normalised reference, normalised candidate, feature row) of each raw pair: the
     row is None for a pair with a problem or equal or empty normalised sides (Detector.score_pairs
     gives those p 0 without features). The features read no cosine (feature sets from v5 on)."""
     names = feature_names()
-    out: list[tuple[str | None, str, str, list[float] | None]] = []
+    out: list[Row] = []
     for problem, (r, c) in zip(_problems_of(texts), texts):
         if problem is not None:
             out.append((problem, "", "", None))
@@ -75,17 +96,22 @@ def _pair_rows(texts: list[tuple[str, str]]) -> list[tuple[str | None, str, str,
     return out
 
 
-def _probabilities_of(detector: Any, texts: list[tuple[str, str]], pool: Any) -> list[str | float]:
-    """Each pair's problem (a str) or p_mt: Detector.score_pairs' numbers, the pair work done in one step."""
-    from mtdetect.features import chunked_map
+def _start_rows(texts: list[tuple[str, str]], pool: Any) -> Any:
+    """_pair_rows of a batch: under way in the pool's workers (read with _rows_of), or done here."""
+    from mtdetect.features import PARALLEL_CHUNK
 
-    if uses_cosine(detector.model.feature_names):  # the cosine needs the embedder: the Detector's way
-        problems = chunked_map(_problems_of, texts, pool)  # the language check
-        scored = [t for t, problem in zip(texts, problems) if problem is None]
-        probs = iter(detector.score_pairs([r for r, _ in scored], [c for _, c in scored], pool))
-        return [problem if problem is not None else float(next(probs)) for problem in problems]
-    rows = chunked_map(_pair_rows, texts, pool)
-    todo = [k for k, (problem, _, _, row) in enumerate(rows) if row is not None]
+    if pool is None:
+        return _pair_rows(texts)
+    return pool.map(_pair_rows, [texts[i : i + PARALLEL_CHUNK] for i in range(0, len(texts), PARALLEL_CHUNK)])
+
+
+def _rows_of(started: Any) -> list[Row]:
+    return started if isinstance(started, list) else [row for part in started for row in part]
+
+
+def _probabilities(detector: Any, rows: list[Row]) -> list[str | float]:
+    """Each pair's problem (a str) or p_mt: Detector.score_pairs' numbers from the rows."""
+    todo = [k for k, (_, _, _, row) in enumerate(rows) if row is not None]
     names = feature_names()
     if names != detector.model.feature_names[: len(names)]:  # load_model checks this; as Detector._probabilities
         raise RuntimeError("feature names differ from the model card")
@@ -96,9 +122,18 @@ def _probabilities_of(detector: Any, texts: list[tuple[str, str]], pool: Any) ->
     return [problem if problem is not None else float(p[k]) for k, (problem, _, _, _) in enumerate(rows)]
 
 
-def _score_batch(detector: Any, chunk: Sequence[Any], records: list[dict], pool: Any) -> None:
-    """Append the records of one batch of pairs to `records`."""
-    results = _probabilities_of(detector, [(p.reference, p.candidate) for p in chunk], pool)
+def _by_detector(detector: Any, texts: list[tuple[str, str]], pool: Any) -> list[str | float]:
+    """The same, for feature sets that read the cosine: the language check, then Detector.score_pairs."""
+    from mtdetect.features import chunked_map
+
+    problems = chunked_map(_problems_of, texts, pool)
+    scored = [t for t, problem in zip(texts, problems) if problem is None]
+    probs = iter(detector.score_pairs([r for r, _ in scored], [c for _, c in scored], pool))
+    return [problem if problem is not None else float(next(probs)) for problem in problems]
+
+
+def _add_records(detector: Any, chunk: Sequence[Any], results: list[str | float], records: list[dict]) -> None:
+    """Append each pair's record: the input fields, p_mt (or None and the problem) and the signature."""
     signature = detector.signature
     for p, result in zip(chunk, results):
         rec = {"reference": p.reference, "candidate": p.candidate, **p.meta}
