@@ -80,3 +80,32 @@ def test_unusable_training_sets(tmp_path):
 
 def test_labels():
     assert [parse_label(v) for v in ("mt", "HUMAN", 1, 0, True, "false", "x", 2)] == [1, 0, 1, 0, 1, 0, None, None]
+
+
+def test_scored_records_do_not_depend_on_batches_or_workers():
+    """detect/pairs.py does each chunk's language check, normalising and features in one worker
+    step and starts the next batch early (issue 23): the records are the same whatever the batch
+    size and the number of workers, and the same numbers as Detector.score_pairs."""
+    from conftest import SEED
+    from mtdetect.detect.pairs import score_pairs_records
+    from mtdetect.detect.reference import Detector
+    from mtdetect.inputs.pairs import Pair
+    from mtdetect.text import split_sentences
+
+    if not SEED["original"].exists():
+        pytest.skip("no seeds in this checkout")
+    ref = [s.text for s in split_sentences(SEED["original"].read_text(encoding="utf-8"))]
+    sus = [s.text for s in split_sentences(SEED["roundtrip"].read_text(encoding="utf-8"))]
+    base = [(r, c) for r in ref[:12] for c in sus[:12]] + [(r, r) for r in ref[:5]]
+    base += [("", sus[0]), (ref[0], "Le chat est sur la table et nous allons au marché avec les enfants demain.")]
+    pairs = [Pair(r, c, None, {"n": k}) for k, (r, c) in enumerate((base * 8)[:1100])]
+    det = Detector(embedder="static")
+    one = score_pairs_records(det, pairs, workers=1)
+    assert score_pairs_records(det, pairs, batch_size=300, workers=2) == one
+    assert score_pairs_records(det, pairs, batch_size=7, workers=2) == one
+    assert [r["n"] for r in one] == list(range(len(pairs)))
+    assert {r["error"] for r in one if r["p_mt"] is None} == {"empty reference (no text): not scored",
+                                                              "candidate is not English text: not scored"}
+    scored = [(p, r) for p, r in zip(pairs, one) if r["p_mt"] is not None]
+    p = det.score_pairs([x.reference for x, _ in scored], [x.candidate for x, _ in scored])
+    assert [round(float(v), 6) for v in p] == [r["p_mt"] for _, r in scored]
