@@ -5,9 +5,10 @@ replaced, per aligning embedder, on held-out document pairs of ../shared/data an
 
 The old rule called an article unrelated when fewer than 18% of its sentences were aligned at
 cosine >= related_cosine, a cut-off set from the seeds. The shipped rule is a logistic model on
-four alignment figures fitted per embedder on ../shared (mtdetect/learn/relatedness.py: which
-pairs, which half; training/fit_relatedness.py writes it into the card). This script refits it
-exactly as the card's was fitted, and beside it the same model on the share alone, and reports
+four alignment figures and two word-overlap figures, fitted per embedder on ../shared
+(mtdetect/learn/relatedness.py: which pairs, which half; training/fit_relatedness.py writes it
+into the card). This script refits it exactly as the card's was fitted, and beside it the same
+model on the alignment figures alone, on the words alone and on the share alone, and reports
 the share of each kind of held-out pair called related; the seeds are scored last, as a check,
 never as a target. Two to four CPU-minutes, most of it MiniLM on one thread.
 """
@@ -32,6 +33,7 @@ def main() -> None:
     ap.add_argument("--docs", type=int, default=120, help="ASAP essays per pivot and half (default %(default)s)")
     ap.add_argument("--out", type=Path, help="also write the report here (markdown)")
     args = ap.parse_args()
+    from mtdetect.detect.relatedness import FEATURES
     from mtdetect.embed import make_embedder
     from mtdetect.learn.relatedness import SHARE_RULE, document_pairs, evidence, fit_rule
 
@@ -46,7 +48,9 @@ def main() -> None:
     for name in ("minilm", "static"):
         emb = make_embedder(name, threads=1) if name == "minilm" else make_embedder(name)
         F, T, S = evidence(fit, emb), evidence(test, emb), evidence(seeds, emb)
-        rules = {"fitted, four figures (shipped)": fit_rule(F, y, kinds, emb),
+        rules = {"fitted, six figures (shipped)": fit_rule(F, y, kinds, emb),
+                 "fitted, alignment alone": fit_rule(F, y, kinds, emb, features=FEATURES[:4]),
+                 "fitted, words alone": fit_rule(F, y, kinds, emb, features=FEATURES[4:]),
                  "fitted, share alone": fit_rule(F, y, kinds, emb, features=("share",))}
         cols = {f"share rule ({SHARE_RULE:.0%})": (lambda X: X[:, 0] >= SHARE_RULE, None)}
         cols.update({k: (lambda X, r=r: np.array([r.related(x) for x in X]),

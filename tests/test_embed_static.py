@@ -137,9 +137,6 @@ def test_default_score_imports_no_torch():
     assert _heavy_imports() in ("HEAVY None []", "HEAVY 0 []")
 
 
-@pytest.mark.xfail(strict=True, reason="the static embedding's cosines do not separate 003 (a loose rewrite, "
-                   "'unrelated' with static) from 004 (another article) as MiniLM's do: the condition to make it the "
-                   "default (issue 23) does not hold yet")
 def test_static_embedding_gets_the_seed_verdicts(static):
     from mtdetect.detect.reference import Detector
 
