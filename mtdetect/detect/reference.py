@@ -187,7 +187,7 @@ class Detector:
         self.min_words = min_words
         self.context = context
         self.translationese = translationese  # show the reference-free shift (loads that model)
-        # An Embedder-like object, or a name ("minilm", the default, or "static"): it aligns the sentences.
+        # An Embedder-like object, or a name ("static", the default, or "minilm"): it aligns the sentences.
         self.embedder = (make_embedder(embedder, device) if embedder is None or isinstance(embedder, str)
                          else embedder)
         minilm = getattr(self.embedder, "kind", "minilm") == "minilm"
