@@ -113,3 +113,20 @@ def test_the_static_embedding_finds_its_rule_in_the_shipped_card():
         pytest.skip("the shipped card has no relatedness rule")
     assert det.verdict_rule.relatedness is not None
     assert det.verdict_rule.relatedness.embedder == det.embedder.name
+
+
+def test_a_model_trained_here_inherits_the_shipped_rules(tiny_model_dir):
+    """`mtdetect train` keeps the shipped relatedness rules in the new card (sealed, so in its
+    signature): without them a new model would fall back to the 18% share rule."""
+    from mtdetect.card.load import load_model
+    from mtdetect.detect.reference import Detector
+    from mtdetect.embed import make_embedder
+
+    shipped = json.loads((default_model_dir() / "card.json").read_text(encoding="utf-8"))
+    if not shipped.get("relatedness"):
+        pytest.skip("the shipped card has no relatedness rule")
+    card = load_model(tiny_model_dir).card
+    assert card["relatedness"]["rules"] == shipped["relatedness"]["rules"]
+    assert card["relatedness"]["inherited_from"].startswith(f"card {shipped['card_sha256'][:12]}")
+    det = Detector(tiny_model_dir, embedder=make_embedder("static"))
+    assert det.verdict_rule.relatedness is not None
