@@ -99,7 +99,7 @@ def test_card_is_sealed_and_files_are_checked(tmp_path):
 def test_make_embedder_names():
     from mtdetect.embed import DEFAULT_EMBEDDER
 
-    assert DEFAULT_EMBEDDER == "minilm"  # until test_static_embedding_gets_the_seed_verdicts passes
+    assert DEFAULT_EMBEDDER == "static" and make_embedder().kind == "static"  # issue 23: no torch by default
     static = make_embedder("static")
     assert static.kind == "static" and static.name == read_static_card()["name"]
     with pytest.raises(ValueError, match="embedder must be one of"):
@@ -146,15 +146,10 @@ def test_static_score_imports_no_torch():
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="MiniLM stays the default until the static embedding gets the seeds 5/5 "
-                   "(it gets 4/5: test_static_embedding_gets_the_seed_verdicts)")
 def test_default_score_imports_no_torch():
     assert _heavy_imports() in ("HEAVY None []", "HEAVY 0 []")
 
 
-@pytest.mark.xfail(strict=True, reason="the static embedding's cosines do not separate 003 (a loose rewrite, "
-                   "'unrelated' with static) from 004 (another article) as MiniLM's do: the condition to make it the "
-                   "default (issue 23) does not hold yet")
 def test_static_embedding_gets_the_seed_verdicts(static):
     from mtdetect.detect.reference import Detector
 

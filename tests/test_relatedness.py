@@ -7,12 +7,14 @@ import pytest
 
 from mtdetect.card.kinds import default_model_dir
 from mtdetect.detect.reference import VerdictRule, verdict_of
-from mtdetect.detect.relatedness import FEATURES, RelatednessRule, relatedness_evidence, rule_for
+from mtdetect.detect.relatedness import FEATURES, RelatednessRule, relatedness_evidence, rule_for, word_overlap
 from mtdetect.results import SentenceResult
+
+N = len(FEATURES)
 
 
 def _rule(intercept: float = 0.0, name: str = "emb", sha: str = "abc") -> RelatednessRule:
-    return RelatednessRule((0.5, 0.5, 0.5, 0.5), (0.2, 0.2, 0.2, 0.2), (1.0, 1.0, 1.0, 1.0), intercept, name, sha)
+    return RelatednessRule((0.5,) * N, (0.2,) * N, (1.0,) * N, intercept, name, sha)
 
 
 def _sentences(sims, matched):  # type: ignore[no-untyped-def]
@@ -22,10 +24,24 @@ def _sentences(sims, matched):  # type: ignore[no-untyped-def]
             for i, (s, m) in enumerate(zip(sims, matched))]
 
 
-def test_evidence_is_read_off_the_alignment():
-    e = relatedness_evidence([0.9, 0.8, 0.3, 0.6], [True, True, False, True], related_cosine=0.7)
-    assert e == pytest.approx([0.5, 0.75, 0.65, (0.9 + 0.8 + 0.6) / 3])
-    assert relatedness_evidence([], [], 0.7).tolist() == [0.0] * len(FEATURES)
+def test_evidence_is_read_off_the_alignment_and_the_words():
+    e = relatedness_evidence([0.9, 0.8, 0.3, 0.6], [True, True, False, True], related_cosine=0.7,
+                             overlap=[0.9, 0.2, 0.5])
+    assert e == pytest.approx([0.5, 0.75, 0.65, (0.9 + 0.8 + 0.6) / 3, (0.9 + 0.2 + 0.5) / 3, 2 / 3])
+    assert relatedness_evidence([], [], 0.7).tolist() == [0.0] * N
+
+
+def test_word_overlap_weighs_the_details_a_derived_sentence_carries_over():
+    reference = ["Yuri Ushakov said Putin would visit China in August.",
+                 "Putin and Xi will discuss energy.", "Putin hosts Xi in Moscow."]
+    suspect = ["Ushakov, a Kremlin aide, said Putin would visit China in August.",  # derived
+               "Putin and Xi met in Moscow again.",  # the topic's words only
+               "Nothing here is shared."]
+    got = word_overlap(suspect, reference)
+    assert got[0] > 0.5 > got[1] > got[2] == 0.0
+    # "putin" is in every sentence of both texts: it weighs nothing, so it alone links nothing
+    assert word_overlap(["Putin spoke."], ["Putin left."])[0] == 0.0
+    assert word_overlap([], reference).size == 0 and word_overlap(suspect, []).tolist() == [0.0, 0.0, 0.0]
 
 
 def test_rule_round_trips_and_refuses_other_evidence():
@@ -34,7 +50,7 @@ def test_rule_round_trips_and_refuses_other_evidence():
     with pytest.raises(ValueError, match="other evidence"):
         RelatednessRule.from_dict({**r.to_dict(), "features": ["share"]})
     with pytest.raises(ValueError, match="do not match"):
-        RelatednessRule.from_dict({**r.to_dict(), "scale": [0.2, 0.2, 0.2, 0.0]})
+        RelatednessRule.from_dict({**r.to_dict(), "scale": [0.2] * (N - 1) + [0.0]})
 
 
 def test_a_rule_holds_only_for_the_embedder_it_was_fitted_on():
@@ -56,8 +72,8 @@ def test_fitting_separates_derived_from_chance_pairs():
     from mtdetect.learn.relatedness import fit_rule
 
     rng = np.random.default_rng(0)
-    derived = rng.uniform([0.5, 0.7, 0.7, 0.9], [1.0, 1.0, 0.95, 1.0], (80, 4))
-    chance = rng.uniform([0.0, 0.0, 0.1, 0.3], [0.2, 0.5, 0.5, 0.8], (80, 4))
+    derived = rng.uniform([0.5, 0.7, 0.7, 0.9, 0.5, 0.5], [1.0, 1.0, 0.95, 1.0, 1.0, 1.0], (80, N))
+    chance = rng.uniform([0.0, 0.0, 0.1, 0.3, 0.0, 0.0], [0.2, 0.5, 0.5, 0.8, 0.3, 0.2], (80, N))
     X, y = np.vstack([derived, chance]), np.array([1] * 80 + [0] * 80)
 
     class Emb:
@@ -70,8 +86,9 @@ def test_fitting_separates_derived_from_chance_pairs():
 
 
 def test_the_shipped_rules_beat_the_share_rule_on_held_out_pairs():
-    """The card's held-out figures (learn/relatedness.py): derived pairs stay related, and fewer
-    essays on the same prompt pass for derived than under the 18% share rule, for both embedders."""
+    """The card's held-out figures (learn/relatedness.py): derived pairs stay related, derived pairs
+    padded with new material mostly so, and fewer essays on the same prompt pass for derived than
+    under the 18% share rule, for both embedders."""
     card = json.loads((default_model_dir() / "card.json").read_text(encoding="utf-8"))
     block = card.get("relatedness")
     if not block:
@@ -79,7 +96,9 @@ def test_the_shipped_rules_beat_the_share_rule_on_held_out_pairs():
     assert len(block["rules"]) == 2 and set(block["held_out"]) == {r["embedder"] for r in block["rules"]}
     for rates in block["held_out"].values():
         for kind, r in rates.items():
-            if kind.startswith(("asap round trip", "onestop int", "onestop ele")):
+            if kind.endswith("new material"):
+                assert r["rule"] >= 0.9, (kind, r)
+            elif kind.startswith(("asap round trip", "onestop int", "onestop ele")):
                 assert r["rule"] >= r["share_rule"] - 0.01 and r["rule"] >= 0.99, (kind, r)
         same = rates["asap, same prompt"]
         assert same["rule"] < same["share_rule"], same
@@ -94,3 +113,20 @@ def test_the_static_embedding_finds_its_rule_in_the_shipped_card():
         pytest.skip("the shipped card has no relatedness rule")
     assert det.verdict_rule.relatedness is not None
     assert det.verdict_rule.relatedness.embedder == det.embedder.name
+
+
+def test_a_model_trained_here_inherits_the_shipped_rules(tiny_model_dir):
+    """`mtdetect train` keeps the shipped relatedness rules in the new card (sealed, so in its
+    signature): without them a new model would fall back to the 18% share rule."""
+    from mtdetect.card.load import load_model
+    from mtdetect.detect.reference import Detector
+    from mtdetect.embed import make_embedder
+
+    shipped = json.loads((default_model_dir() / "card.json").read_text(encoding="utf-8"))
+    if not shipped.get("relatedness"):
+        pytest.skip("the shipped card has no relatedness rule")
+    card = load_model(tiny_model_dir).card
+    assert card["relatedness"]["rules"] == shipped["relatedness"]["rules"]
+    assert card["relatedness"]["inherited_from"].startswith(f"card {shipped['card_sha256'][:12]}")
+    det = Detector(tiny_model_dir, embedder=make_embedder("static"))
+    assert det.verdict_rule.relatedness is not None

@@ -8,6 +8,7 @@ Import it first (`from _common import REPO, SHARED, log, parser`); the scripts r
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -15,7 +16,9 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 SHARED = REPO.parent / "shared" / "data"
-WORK = REPO / "training" / "work"
+# The training work folder (round trips, aligned documents, feature caches, matrices): another one
+# through $MTDETECT_WORK, e.g. to measure the matrix with documents aligned by the other embedder.
+WORK = Path(os.environ.get("MTDETECT_WORK") or REPO / "training" / "work")
 WMT = SHARED / "wmt_mt_vs_human.jsonl.gz"
 TWEETS = SHARED / "tweets_opusmt_roundtrips.jsonl.gz"
 ROUNDTRIPS = WORK / "roundtrips.jsonl.gz"

@@ -119,13 +119,13 @@ def fit_docs(n_docs: int) -> list[tuple[str, str]]:
     """(suspect, reference) documents to carry the thresholds over on (../shared/data, never the seeds):
     ASAP essays and their Google Translate round trips, an essay's round trip against another essay
     of the same prompt (related in topic only), and OneStopEnglish originals and the teachers'
-    rewrites. Only the halves that mtdetect/bench/embedders.py does not measure on (its held_out):
+    rewrites. Only the halves that mtdetect/learn/sources.held_out leaves to fitting:
     ASAP essays whose reference has an even CRC32, OneStopEnglish topics whose doc_id has an even CRC32."""
     import gzip
 
     from _common import SHARED
 
-    from mtdetect.bench.embedders import held_out
+    from mtdetect.learn.sources import held_out
 
     asap = [json.loads(x) for x in gzip.open(SHARED / "asap_gt_roundtrips.jsonl.gz", "rt", encoding="utf-8")]
     docs: list[tuple[str, str]] = []

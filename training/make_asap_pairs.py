@@ -26,11 +26,12 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import numpy as np
-from _common import REPO, SHARED, log, parser
+from _common import SHARED, WORK, log, parser
 
-from mtdetect.align import AlignConfig, align
+from mtdetect.align import align
 from mtdetect.embed.cache import CachedEncoder
-from mtdetect.embed.minilm import Embedder
+from mtdetect.detect.reference import embedder_thresholds
+from mtdetect.embed import make_embedder
 from mtdetect.features.lexicon import zipf
 from mtdetect.text import split_sentences, tokenize
 
@@ -56,9 +57,12 @@ def load(path: Path, n_essays: int, seed: int) -> dict[str, dict[str, str]]:
 
 
 def main() -> int:
-    ap = parser(__doc__, out=REPO / "training" / "work" / "asap-pairs.jsonl.gz", seed=13)
+    ap = parser(__doc__, out=WORK / "asap-pairs.jsonl.gz", seed=13)
     ap.add_argument("--data", type=Path, default=SHARED / "asap_gt_roundtrips.jsonl.gz")
     ap.add_argument("--essays", type=int, default=400, help="essays sampled (each gives an fr and a zh document)")
+    ap.add_argument("--embedder", choices=("minilm", "static"), default="minilm",
+                    help="the embedding that aligns the documents (default: %(default)s, as the shipped model was "
+                    "trained; static: to measure the matrix with the other aligner, into another --out)")
     ap.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's own)")
     args = ap.parse_args()
 
@@ -67,7 +71,9 @@ def main() -> int:
     split = {(doc_id, side): [s.text for s in split_sentences(_FRENCH_SPACE.sub(r"\1", text))]
              for doc_id, d in docs.items() for side, text in d.items()}
     # Every sentence embedded in one call (length-bucketed batches), then aligned per essay.
-    encoder = CachedEncoder(Embedder(threads=args.threads))
+    embedder = make_embedder(args.embedder, threads=args.threads)
+    config = embedder_thresholds(embedder)[0]  # the aligner's own threshold (MiniLM's: config)
+    encoder = CachedEncoder(embedder)
     unique = sorted({s for sents in split.values() for s in sents})
     vectors = dict(zip(unique, encoder.encode(unique, progress=True)))
     encode = lambda sents: np.array([vectors[s] for s in sents])  # noqa: E731
@@ -80,7 +86,7 @@ def main() -> int:
             if not ref or not sus or len(ref) * len(sus) > 1_500_000:
                 dropped["empty or too long"] += 1
                 continue
-            for k, link in enumerate(align(sus, ref, encode, AlignConfig())):
+            for k, link in enumerate(align(sus, ref, encode, config)):
                 if not link.reference:
                     dropped["unaligned"] += 1
                     continue

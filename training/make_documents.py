@@ -36,13 +36,14 @@ from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
-from _common import REPO, SHARED, log, parser
+from _common import SHARED, WORK, log, parser
 from make_asap_pairs import _FRENCH_SPACE
 from make_asap_pairs import load as load_asap
 
-from mtdetect.align import AlignConfig, align
+from mtdetect.align import align
 from mtdetect.embed.cache import CachedEncoder
-from mtdetect.embed.minilm import Embedder
+from mtdetect.detect.reference import embedder_thresholds
+from mtdetect.embed import make_embedder
 from mtdetect.learn.roundtrip import roundtrip
 from mtdetect.text import split_sentences
 
@@ -85,11 +86,14 @@ def onestop_documents(path: Path, pivots: list[str]) -> tuple[list[tuple], dict[
 
 
 def main() -> int:
-    ap = parser(__doc__, out=REPO / "training" / "work", seed=13)
+    ap = parser(__doc__, out=WORK, seed=13)
     ap.add_argument("--onestop", type=Path, default=SHARED / "onestop_teacher_rewrites.jsonl.gz")
     ap.add_argument("--asap", type=Path, default=SHARED / "asap_gt_roundtrips.jsonl.gz")
     ap.add_argument("--pivots", default="es,ca,fr_es", help="Apertium pivots for the OneStopEnglish originals")
     ap.add_argument("--essays", type=int, default=400, help="as make_asap_pairs.py (same seeded sample)")
+    ap.add_argument("--embedder", choices=("minilm", "static"), default="minilm",
+                    help="the embedding that aligns the documents (default: %(default)s, as the shipped model was "
+                    "trained; static: to measure the matrix with the other aligner, into another --out)")
     ap.add_argument("--threads", type=int, default=None)
     args = ap.parse_args()
     t0 = time.time()
@@ -102,7 +106,9 @@ def main() -> int:
                          _FRENCH_SPACE.sub(r"\1", d["reference"])))
     log(f"{len(docs)} documents")
     split = {text: [s.text for s in split_sentences(text)] for d in docs for text in (d[3], d[4])}
-    encoder = CachedEncoder(Embedder(threads=args.threads))
+    embedder = make_embedder(args.embedder, threads=args.threads)
+    config = embedder_thresholds(embedder)[0]  # the aligner's own threshold (MiniLM's: config)
+    encoder = CachedEncoder(embedder)
     unique = sorted({s for sents in split.values() for s in sents})
     vectors = dict(zip(unique, encoder.encode(unique, progress=True)))
     encode = lambda sents: np.array([vectors[s] for s in sents])  # noqa: E731
@@ -111,7 +117,7 @@ def main() -> int:
         sus, ref = split[sus_text], split[ref_text]
         if not sus or not ref:
             continue
-        links = align(sus, ref, encode, AlignConfig())
+        links = align(sus, ref, encode, config)
         records.append({"group": group, "doc": key, "label": label, "suspect": sus, "reference": ref,
                         "links": [[list(k.suspect), list(k.reference), round(k.similarity, 4)] for k in links]})
         if group.startswith("articles:"):

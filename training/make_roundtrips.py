@@ -23,7 +23,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from _common import REPO, SHARED, log, parser  # also puts the repository on sys.path
+from _common import SHARED, WORK, log, parser  # also puts the repository on sys.path
 
 from mtdetect.learn.roundtrip import PIVOTS, RoundTripError, available_pivots, check_pivot, roundtrip
 
@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
 
     fname, domain, default_limit = CORPORA[args.corpus]
     data = args.data or SHARED / fname
-    out_path = args.out or REPO / "training" / "work" / f"roundtrips-{args.corpus}.jsonl.gz"
+    out_path = args.out or WORK / f"roundtrips-{args.corpus}.jsonl.gz"
     limit = default_limit if args.limit < 0 else args.limit
     refs = load_references(data)
     log(f"{len(refs)} unique references from {data}")

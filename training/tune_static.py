@@ -54,7 +54,7 @@ def _records(path: Path):
 
 def sentences(config: TuneConfig) -> list[str]:
     """The tuning sentences (see the module docstring, step 1)."""
-    from mtdetect.bench.embedders import held_out
+    from mtdetect.learn.sources import held_out
     from mtdetect.text import split_sentences
 
     out: list[str] = []

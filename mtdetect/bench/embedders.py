@@ -20,20 +20,14 @@ import gzip
 import json
 import random
 import time
-import zlib
 from pathlib import Path
 
 from mtdetect.bench.tables import table
+from mtdetect.learn.sources import held_out
 
 EXPECTED = {"mt": "round-trip MT", "human": "rewritten"}
 COLUMNS = ["docs", "links", "link_agreement", "linked_agreement", "verdict_agreement", "minilm_accuracy",
            "static_accuracy", "mean_abs_p_article_diff", "max_abs_p_article_diff"]
-
-
-def held_out(key: str) -> bool:
-    """An ASAP essay (key: its reference text) or OneStopEnglish topic (key: its doc_id) this comparison
-    measures on: an odd CRC32. The static embedding's tuning and thresholds use only the others."""
-    return bool(zlib.crc32(key.encode("utf-8")) % 2)
 
 
 def seed_docs(seeds_dir: Path) -> list[dict]:

@@ -11,10 +11,12 @@ Two stages, because a round trip changes the wording but not the story:
 2. Sentence level, semantic: the suspect's sentences and those of the top candidates are
    embedded (paraphrase embeddings, cached on disk) and each candidate gets the share of
    suspect sentences that have a counterpart at cosine >= 0.7 (`related_share`), the share
-   the article verdict's relatedness rule reads first. The best candidate is the match when
-   that share reaches the share rule's `min_related_share` (a recall-minded pre-filter: the
-   scored match is then judged by the fitted rule, detect/relatedness.py, and may still be
-   `unrelated`); otherwise there is no original in the archive and the caller falls back to
+   the article verdict's relatedness rule reads first, and the share of suspect sentences most
+   of whose word weight one of its sentences holds (`word_share`, relatedness.word_overlap: a
+   loose rewrite keeps the names and numbers where its cosines fall short). The best candidate
+   is the match when the larger reaches the share rule's `min_related_share` (a recall-minded
+   pre-filter: the scored match is then judged by the fitted rule, detect/relatedness.py, and
+   may still be `unrelated`); otherwise there is no original in the archive and the caller falls back to
    reference-free scoring.
 
 An index is a directory: `index.json` (format, settings, idf, counts), `lexical.npz` (the
@@ -37,6 +39,7 @@ import numpy as np
 from mtdetect import __version__
 from mtdetect.inputs.errors import InputError
 from mtdetect.outputs import INDEX_DIR, replace_dir
+from mtdetect.detect.relatedness import OVERLAP_HIT, word_overlap
 from mtdetect.text import normalize, split_article
 
 INDEX_FORMAT = "mtdetect-index/1"
@@ -189,6 +192,12 @@ class Candidate:
     lexical: float
     related_share: float = 0.0
     mean_best_cosine: float = 0.0
+    word_share: float = 0.0  # suspect sentences most of whose word weight one of its sentences holds
+
+    @property
+    def evidence(self) -> float:
+        """What the match is decided on: the larger of the two shares."""
+        return max(self.related_share, self.word_share)
 
 
 MAX_INDEX_ARRAY_BYTES = 768 * 1024 * 1024  # lexical.npz inflated (~1M articles); more is refused unread
@@ -344,11 +353,12 @@ class ArchiveIndex:
             cv = vecs[pos : pos + len(t)]
             pos += len(t)
             best = (sv @ cv.T).max(axis=1) if len(t) else np.zeros(len(sus))
+            words = float((word_overlap(sus, t) >= OVERLAP_HIT).mean())
             scored.append(Candidate(c.row, c.id, c.lexical, float((best >= related_cosine).mean()),
-                                    float(best.mean())))
-        scored.sort(key=lambda c: (-c.related_share, -c.mean_best_cosine, c.row))
+                                    float(best.mean()), words))
+        scored.sort(key=lambda c: (-c.evidence, -c.mean_best_cosine, c.row))
         best = scored[0]
-        return (best if best.related_share >= min_related_share else None), scored
+        return (best if best.evidence >= min_related_share else None), scored
 
 
 def match_summary(best: Candidate | None, considered: Sequence[Candidate], index: ArchiveIndex) -> dict:
@@ -357,10 +367,11 @@ def match_summary(best: Candidate | None, considered: Sequence[Candidate], index
     out: dict = {"found": best is not None, "index": str(index.path), "archive_size": len(index),
                  "candidates_considered": len(considered)}
     if best is not None:
-        out.update(id=best.id, related_share=round(best.related_share, 4),
+        out.update(id=best.id, related_share=round(best.related_share, 4), word_share=round(best.word_share, 4),
                    mean_best_cosine=round(best.mean_best_cosine, 4), lexical=round(best.lexical, 4),
-                   margin=round(best.related_share - (runner.related_share if runner else 0.0), 4))
+                   margin=round(best.evidence - (runner.evidence if runner else 0.0), 4))
     elif considered:
         top = considered[0]
-        out.update(closest_id=top.id, closest_related_share=round(top.related_share, 4))
+        out.update(closest_id=top.id, closest_related_share=round(top.related_share, 4),
+                   closest_word_share=round(top.word_share, 4))
     return out

@@ -29,7 +29,7 @@ from mtdetect.results import ARTICLE_THRESHOLD, ArticleResult, SentenceResult
 from mtdetect.text import normalize, split_article, tokenize
 from mtdetect.detect.article import DocEvidence, SentenceContext
 from mtdetect.detect.reference_free import translationese_shift
-from mtdetect.detect.relatedness import THRESHOLD as RELATED_P, RelatednessRule, relatedness_evidence, rule_for
+from mtdetect.detect.relatedness import THRESHOLD as RELATED_P, RelatednessRule, relatedness_evidence, rule_for, word_overlap
 
 
 @dataclass(frozen=True)
@@ -52,8 +52,10 @@ def embedder_thresholds(embedder: Any) -> tuple[AlignConfig, float]:
             scale.get("related_cosine", VerdictRule().related_cosine))
 
 
-def verdict_of(sentences: Sequence[SentenceResult], rule: VerdictRule) -> tuple[str, dict[str, float]]:
-    """Article label from sentence results, with the shares it was decided on."""
+def verdict_of(sentences: Sequence[SentenceResult], rule: VerdictRule,
+               overlap: Sequence[float] = ()) -> tuple[str, dict[str, float]]:
+    """Article label from sentence results (and the suspect sentences' `word_overlap` with the
+    reference, for the relatedness rule), with the shares it was decided on."""
     n = max(len(sentences), 1)
     scored = [s for s in sentences if s.status == "scored"]
     copies = sum(s.status == "copy" for s in sentences)
@@ -67,7 +69,8 @@ def verdict_of(sentences: Sequence[SentenceResult], rule: VerdictRule) -> tuple[
     }
     if rule.relatedness is not None:
         shares["p_related"] = rule.relatedness.p_related(relatedness_evidence(
-            [s.similarity for s in sentences], [s.status != "unmatched" for s in sentences], rule.related_cosine))
+            [s.similarity for s in sentences], [s.status != "unmatched" for s in sentences], rule.related_cosine,
+            overlap))
     if shares["copy_share"] >= rule.copy_share:
         return "copy", shares
     unrelated = (shares["p_related"] < RELATED_P if "p_related" in shares
@@ -183,7 +186,7 @@ class Detector:
         self.min_words = min_words
         self.context = context
         self.translationese = translationese  # show the reference-free shift (loads that model)
-        # An Embedder-like object, or a name ("minilm", the default, or "static"): it aligns the sentences.
+        # An Embedder-like object, or a name ("static", the default, or "minilm"): it aligns the sentences.
         self.embedder = (make_embedder(embedder, device) if embedder is None or isinstance(embedder, str)
                          else embedder)
         minilm = getattr(self.embedder, "kind", "minilm") == "minilm"
@@ -271,7 +274,8 @@ class Detector:
                 results[k].p_mt = float(prob)
                 results[k].flagged = bool(prob >= self.threshold)
                 results[k].evidence = _evidence(pf)
-        verdict, shares = verdict_of(results, self.verdict_rule)
+        overlap = word_overlap(sus, ref) if self.verdict_rule.relatedness is not None else ()
+        verdict, shares = verdict_of(results, self.verdict_rule, overlap)
         evidence = None
         if verdict == "unrelated":  # its sentences only met reference sentences by chance
             _unpair(results)
@@ -284,7 +288,7 @@ class Detector:
             # the whole article's evidence decides between the two (detect/article.py); the
             # sentences' p(MT) are now in the article's context (their own evidence in p_own)
             verdict = "round-trip MT" if p_article >= ARTICLE_THRESHOLD else "rewritten"
-            _, shares = verdict_of(results, self.verdict_rule)
+            _, shares = verdict_of(results, self.verdict_rule, overlap)
         return ArticleResult(
             verdict=verdict, flagged_fraction=shares["flagged_fraction"], mean_p_mt=shares["mean_p_mt"],
             related_share=shares["related_share"], copy_share=shares["copy_share"],

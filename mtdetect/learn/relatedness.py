@@ -1,16 +1,21 @@
 """Fit the relatedness rule (detect/relatedness.py) per aligning embedder, on ../shared/data.
 
-Document pairs, in two halves by bench/embedders.held_out (the fit uses the even-CRC32 half, the
+Document pairs, in two halves by learn/sources.held_out (the fit uses the even-CRC32 half, the
 held-out figures the odd one; the seeds are never used):
 
 * derived: ASAP essays against their Google Translate round trips (fr, zh); OneStopEnglish
   originals against the teachers' intermediate and elementary rewrites;
+* derived, with new material: the same round trips and rewrites with only a share of their
+  sentences kept (uniform in [0.3, 0.7], in order) and sentences of another text on the same
+  subject put in for the rest at random places: another essay of the same prompt, the most similar
+  other OneStopEnglish topic. Another outlet's rewrite, or a content farm's round trip padded
+  with its own text, is derived all the same and must be scored;
 * not derived: an essay's round trip against another essay of the same prompt (ASAP part); a
   OneStopEnglish rewrite against the original of the most similar other topic (word overlap).
 
 Each pair is aligned as the product aligns (the embedder's own thresholds); a logistic model on
-the four evidence values, every kind weighing the same, standardised, nearly unregularised
-(C = 100). `fit_rules` returns the card block: the rules, what they were fitted on and the
+the six evidence values, derived and not derived weighing the same (every kind the same within
+each), standardised, nearly unregularised (C = 100). `fit_rules` returns the card block: the rules, what they were fitted on and the
 held-out share called related per kind, next to the old share rule's.
 """
 
@@ -25,12 +30,27 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from mtdetect.bench.embedders import held_out
-from mtdetect.detect.relatedness import FEATURES, THRESHOLD, RelatednessRule, relatedness_evidence
+from mtdetect.learn.sources import held_out
+from mtdetect.detect.relatedness import FEATURES, THRESHOLD, RelatednessRule, relatedness_evidence, word_overlap
 from mtdetect.report.progress import log
 
 C = 100.0
 SHARE_RULE = 0.18  # VerdictRule.min_related_share: the rule this one replaces, reported beside it
+KEEP = (0.3, 0.7)  # share of a derived text's sentences kept when new material is put in
+
+
+def with_new_material(derived: str, other: str, rng: random.Random) -> str:
+    """`derived` with a share KEEP of its sentences kept (in order) and sentences of `other` (in
+    order) put in at random places for the rest, about as many sentences as `derived` had."""
+    from mtdetect.text import split_sentences
+
+    mine, new = [x.text for x in split_sentences(derived)], [x.text for x in split_sentences(other)]
+    keep = max(1, round(rng.uniform(*KEEP) * len(mine)))
+    kept = [mine[i] for i in sorted(rng.sample(range(len(mine)), keep))]
+    added = new[: max(1, len(mine) - keep)]
+    slots = set(rng.sample(range(len(kept) + len(added)), len(added)))
+    kept_it, added_it = iter(kept), iter(added)
+    return " ".join(next(added_it) if i in slots else next(kept_it) for i in range(len(kept) + len(added)))
 
 
 def document_pairs(data: Path, n: int, fit: bool, seed: int = 7) -> list[tuple[str, int, str, str]]:
@@ -38,6 +58,7 @@ def document_pairs(data: Path, n: int, fit: bool, seed: int = 7) -> list[tuple[s
     want = (lambda k: not held_out(k)) if fit else held_out
     rows = [json.loads(x) for x in gzip.open(data / "asap_gt_roundtrips.jsonl.gz", "rt", encoding="utf-8")]
     out = []
+    rng = random.Random(seed)
     for pivot in ("fr", "zh"):
         mine = [r for r in rows if r["pivot"] == pivot and want(r["reference"])]
         random.Random(seed).shuffle(mine)
@@ -50,6 +71,9 @@ def document_pairs(data: Path, n: int, fit: bool, seed: int = 7) -> list[tuple[s
             others = pool.get(r["doc_id"].split(".")[1])
             if others:
                 out.append(("asap, same prompt", 0, r["candidate"], others.pop()["reference"]))
+            if others:
+                padded = with_new_material(r["candidate"], others.pop()["reference"], rng)
+                out.append((f"asap round trip ({pivot}) + new material", 1, padded, r["reference"]))
     one = [json.loads(x) for x in gzip.open(data / "onestop_teacher_rewrites.jsonl.gz", "rt", encoding="utf-8")]
     one = [r for r in one if want(str(r["doc_id"]))]
     bags = {r["doc_id"]: Counter(w.lower() for w in r["reference"].split() if len(w) > 3) for r in one}
@@ -62,6 +86,8 @@ def document_pairs(data: Path, n: int, fit: bool, seed: int = 7) -> list[tuple[s
         out.append((f"onestop {r['kind'].removeprefix('teacher_rewrite_')}", 1, r["candidate"], r["reference"]))
         other = max((k for k in sorted(originals) if k != r["doc_id"]), key=lambda k: overlap(r["doc_id"], k))
         out.append(("onestop, other topic", 0, r["candidate"], originals[other]))
+        out.append(("onestop rewrite + new material", 1, with_new_material(r["candidate"], originals[other], rng),
+                    r["reference"]))
     return out
 
 
@@ -77,20 +103,22 @@ def evidence(pairs: Sequence[tuple[str, int, str, str]], embedder: Any) -> np.nd
     enc.prime({s.text for p in pairs for t in p[2:] for s in split_sentences(t)})
     rows = []
     for _, _, suspect, reference in pairs:
-        links = align([s.text for s in split_sentences(suspect)], [s.text for s in split_sentences(reference)],
-                      enc.encode, config)
+        sus, ref = [s.text for s in split_sentences(suspect)], [s.text for s in split_sentences(reference)]
+        links = align(sus, ref, enc.encode, config)
         rows.append(relatedness_evidence([lk.similarity for lk in links], [bool(lk.reference) for lk in links],
-                                         related))
+                                         related, word_overlap(sus, ref)))
     return np.array(rows).reshape(len(rows), len(FEATURES))
 
 
 def fit_rule(X: np.ndarray, y: np.ndarray, kinds: Sequence[str], embedder: Any,
              features: Sequence[str] = FEATURES) -> RelatednessRule:
-    """The logistic rule on `features` (the others get weight 0), every kind weighing the same."""
+    """The logistic rule on `features` (the others get weight 0). Derived and not derived weigh
+    the same, and within each every kind weighs the same (there are more kinds of derived pair)."""
     from sklearn.linear_model import LogisticRegression
 
     count = Counter(kinds)
-    w = np.array([1.0 / count[k] for k in kinds])
+    kinds_of = {c: len({k for k, label in zip(kinds, y) if label == c}) for c in set(y.tolist())}
+    w = np.array([1.0 / count[k] / kinds_of[label] for k, label in zip(kinds, y.tolist())])
     idx = [FEATURES.index(f) for f in features]
     mean, std = X.mean(axis=0), X.std(axis=0)
     scale = np.where(std > 0, std, 1.0)

@@ -259,8 +259,34 @@ def train(
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
     card.update(extra_card or {})
+    if "relatedness" not in card:
+        card.update(shipped_relatedness())
     model = save_model(clf, card, out_dir, arrays=arrays, force=force, inputs=inputs)
     if isinstance(encoder, CachedEncoder):
         seconds["cache_hits"] = encoder.hits
         seconds["cache_misses"] = encoder.misses
     return TrainReport(model, metrics, seconds)
+
+
+def shipped_relatedness() -> dict:
+    """The shipped reference model's relatedness rules, for a model trained here without its own.
+
+    The rule reads the alignment and the words (detect/relatedness.py), never the sentence
+    classifier, so it holds for any classifier aligned by the same embedders; kept in the new
+    card (and so in its seal and signature) with the shipped card's seal it came from. Without
+    it a new model would fall back to the 18% share rule set from the seeds."""
+    import json
+
+    from mtdetect.card.card import CARD_FILE
+    from mtdetect.card.kinds import shipped_models_dir, spec_for
+
+    try:
+        path = shipped_models_dir() / spec_for("reference").default_dir / CARD_FILE
+        shipped = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    block = shipped.get("relatedness")
+    if not isinstance(block, dict):
+        return {}
+    return {"relatedness": {**block, "inherited_from": f"card {str(shipped.get('card_sha256', ''))[:12]} "
+                                                        "(the shipped reference model)"}}

@@ -88,7 +88,7 @@ def render_pairs(records: list[dict], fmt: str, width: int | None = None) -> str
         mean = f", mean p(MT) {sum(scored) / len(scored):.2f}" if scored else ""
         console.print(f"{len(scored)} of {len(records)} pairs scored{mean}")
         if records:
-            console.print(f"signature: {records[0].get('signature')}")
+            console.print(f"signature: {records[0].get('signature')}", soft_wrap=True)  # copied whole, never wrapped
         return buf.getvalue()
     raise ValueError(f"--format {fmt} is for one article; --pairs writes jsonl, json, tsv or text")
 
@@ -159,7 +159,7 @@ def _render_text(result: ArticleResult, width: int | None) -> str:
     for line in wording.article_evidence(data):
         console.print(Text(line))
     console.print(_sentence_counts(result))
-    console.print(f"signature: {result.signature}")
+    console.print(f"signature: {result.signature}", soft_wrap=True)  # copied whole, never wrapped
     return buf.getvalue()
 
 

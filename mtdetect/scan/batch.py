@@ -29,7 +29,7 @@ class ScanConfig:
     sentences: bool = True  # False: per-sentence results are left out (flagged_sentences instead)
     cache: bool = False  # read/write the on-disk embedding cache (cache.CachedEncoder)
     threads: int | None = None  # torch threads per worker (None: torch's default)
-    embedder: str | None = None  # the aligning embedding: "minilm" or "static" (None: the default, minilm)
+    embedder: str | None = None  # the aligning embedding: "minilm" or "static" (None: the default, static)
     device: str = "auto"  # where minilm runs: auto, cpu, cuda
 
     @property
