@@ -53,6 +53,8 @@ Device = Enum("Device", {k: k for k in ("auto", "cpu", "cuda")}, type=str)
 EMBEDDER = typer.Option(EmbedderName(DEFAULT_EMBEDDER), "--embedder", help="Sentence embedding that aligns the "
                         "texts: static (a lookup table distilled from MiniLM: no torch, ~20x faster) or minilm "
                         "(the transformer; runs on a GPU with --device).")
+SHIFT = typer.Option(False, "--shift", help="Also measure the translationese shift (reference-free p(MT) of the "
+                     "suspect minus its original's): shown as evidence, not used by the verdict; ~0.15 s more.")
 DEVICE = typer.Option(Device("auto"), "--device", help="Where minilm runs: auto (CUDA if there is a GPU), cpu, cuda.")
 
 
@@ -80,6 +82,7 @@ def score(
     out: Optional[str] = typer.Option(None, "--out", "-o", help="Write here (atomically) instead of stdout."),
     embedder: EmbedderName = EMBEDDER,
     device: Device = DEVICE,
+    shift: bool = SHIFT,
     force: bool = typer.Option(False, "--force", help="Replace --out even when it is not mtdetect's own output."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
 ) -> None:
@@ -117,7 +120,7 @@ def score(
     suspect_name = suspect if suspect not in (None, "-") else "<stdin>"
     with Status() as status:
         result = score_article_files(suspect, suspect_name, reference, index, model, rf_model, threshold, status,
-                                     (embedder.value, device.value))
+                                     (embedder.value, device.value), shift)
     if result.n_sentences == 0:
         raise InputError(f"{suspect_name}: no sentences found")
     reference_name = reference or (result.match or {}).get("id")
@@ -290,6 +293,7 @@ def scan(
     threshold: Optional[float] = typer.Option(None, "--threshold", help="Flag threshold (default: the model's)."),
     embedder: EmbedderName = EMBEDDER,
     device: Device = DEVICE,
+    shift: bool = SHIFT,
     force: bool = typer.Option(False, "--force", help="Start --out afresh even when it is not a scan's results."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
 ) -> None:
@@ -310,7 +314,7 @@ def scan(
     config = ScanConfig(model=str(model) if model else None, threshold=threshold,
                         index=str(index) if index else None, reference_free=reference_free,
                         batch_size=batch_size, sentences=sentences, cache=cache, embedder=embedder.value,
-                        device=device.value)
+                        device=device.value, shift=shift)
     try:
         summary = run_scan(inputs, out, config, engine=engine.value, workers=workers, ray_address=ray_address,
                            retry_errors=retry_errors, force=force)

@@ -43,11 +43,29 @@ ORIGINAL = ROOT / "seeds" / "000_22d2012d143b9783.txt"
 
 @pytest.mark.skipif(not SEED.exists(), reason="no seeds in this checkout")
 def test_static_score_against_the_original_imports_nothing_heavy():
-    heavy, out = _heavy("score", str(SEED), "--reference", str(ORIGINAL), "-f", "json", "-q", "--embedder", "static")
+    heavy, out = _heavy("score", str(SEED), "--reference", str(ORIGINAL), "-f", "json", "-q", "--embedder", "static",
+                        "--shift")
     result = json.loads(out)
     assert result["verdict"] == "round-trip MT"
     assert result["article_evidence"]["translationese_shift"] is not None  # the reference-free model did run
     assert heavy == "HEAVY 0 []"
+
+
+@pytest.mark.skipif(not SEED.exists(), reason="no seeds in this checkout")
+def test_the_translationese_shift_is_measured_on_request_only():
+    """Shown, not used by the verdict: measured with --shift, and the verdict and every sentence's
+    p(MT) are the same without it."""
+    from typer.testing import CliRunner
+
+    from mtdetect.cli import app
+
+    args = ["score", str(SEED), "--reference", str(ORIGINAL), "-f", "json", "-q"]
+    plain, shifted = (json.loads(CliRunner().invoke(app, args + extra).stdout) for extra in ([], ["--shift"]))
+    assert plain["article_evidence"]["translationese_shift"] is None
+    ts = shifted["article_evidence"]["translationese_shift"]
+    assert set(ts) == {"suspect", "reference", "shift"} and abs(ts["shift"] - (ts["suspect"] - ts["reference"])) < 2e-4
+    assert plain["verdict"] == shifted["verdict"] and plain["p_article"] == shifted["p_article"]
+    assert [s["p_mt"] for s in plain["sentences"]] == [s["p_mt"] for s in shifted["sentences"]]
 
 
 @pytest.mark.skipif(not SEED.exists(), reason="no seeds in this checkout")

@@ -52,12 +52,13 @@ class IndexDetector:
 
 
 def reference_detector(model: Path | str | None = None, threshold: float | None = None,
-                       embedder: Any = None, device: str = "auto") -> ArticleDetector:
+                       embedder: Any = None, device: str = "auto", shift: bool = False) -> ArticleDetector:
     """The reference Detector; `embedder` is an Embedder, a name (`minilm`, `static`) or None for
-    the default, `device` where MiniLM runs (auto, cpu, cuda)."""
+    the default, `device` where MiniLM runs (auto, cpu, cuda); `shift`: also measure the
+    translationese shift (shown, not used by the verdict)."""
     from mtdetect.detect.reference import Detector
 
-    return Detector(model, embedder=embedder, device=device, threshold=threshold)
+    return Detector(model, embedder=embedder, device=device, threshold=threshold, translationese=shift)
 
 
 def without_reference(mode: str, detector: Any, index: Path | str | Any | None = None,
@@ -78,11 +79,11 @@ def without_reference(mode: str, detector: Any, index: Path | str | Any | None =
 
 def detector_for(mode: str, model: Path | str | None = None, rf_model: Path | str | None = None,
                  index: Path | str | None = None, threshold: float | None = None,
-                 embedder: Any = None, device: str = "auto") -> ArticleDetector:
+                 embedder: Any = None, device: str = "auto", shift: bool = False) -> ArticleDetector:
     """The detector of `mode` with its models loaded (the shipped ones by default)."""
     if mode == "reference-free":
         return without_reference(mode, None, rf_model=rf_model, threshold=threshold)
-    detector = reference_detector(model, threshold, embedder, device)
+    detector = reference_detector(model, threshold, embedder, device, shift)
     return detector if mode == "reference" else without_reference(mode, detector, index, rf_model)
 
 
@@ -103,7 +104,7 @@ def score_pairs_file(pairs: str, model: Path | None, threshold: float | None, st
 
 def score_article_files(suspect: str | None, suspect_name: str, reference: str | None, index: Path | None,
                         model: Path | None, rf_model: Path | None, threshold: float | None, status: Any,
-                        emb: tuple = (None, "auto")) -> ArticleResult:
+                        emb: tuple = (None, "auto"), shift: bool = False) -> ArticleResult:
     """The article result of `score`: against the reference, through the index, or reference-free."""
     from mtdetect.inputs.guard import check_article, check_article_pair, check_english
     from mtdetect.text import read_text
@@ -120,7 +121,7 @@ def score_article_files(suspect: str | None, suspect_name: str, reference: str |
     mode = pick_mode(reference is not None, index)
     status.stage("loading the models")
     detector = detector_for(mode, model=model, rf_model=rf_model, index=index, threshold=threshold,
-                            embedder=emb[0], device=emb[1])
+                            embedder=emb[0], device=emb[1], shift=shift)
     status.stage({"reference": "embedding, aligning and scoring", "index": "searching the archive, embedding and "
                   "scoring"}.get(mode, "scoring"))
     return detector.score_article(suspect_text, reference_text)

@@ -31,6 +31,7 @@ class ScanConfig:
     threads: int | None = None  # torch threads per worker (None: torch's default)
     embedder: str | None = None  # the aligning embedding: "minilm" or "static" (None: the default, static)
     device: str = "auto"  # where minilm runs: auto, cpu, cuda
+    shift: bool = False  # also measure each article's translationese shift (shown, not used by the verdict)
 
     @property
     def mode(self) -> str:

@@ -49,7 +49,7 @@ def build_scorer(config: ScanConfig, fallback: Callable | None) -> BatchScorer:
         encoder = BatchEncoder(CachedEncoder(embedder))
     else:
         encoder = BatchEncoder(embedder)
-    detector = reference_detector(config.model, config.threshold, encoder)
+    detector = reference_detector(config.model, config.threshold, encoder, shift=config.shift)
     return BatchScorer(detector, encoder, config, fallback(config, detector) if fallback else None)
 
 
