@@ -178,6 +178,18 @@ def test_result_file_refuses_a_corrupt_middle_a_second_writer_and_another_model(
     assert out.read_text().count("\n") == 1
 
 
+
+def test_resuming_a_scan_aligned_by_the_other_embedding_names_the_option(tmp_path):
+    """Results written when MiniLM was the default: the refusal says how to resume them."""
+    out = tmp_path / "out.jsonl"
+    old = "emb:all-MiniLM-L6-v2@53aa51172d14/bf16|feat:v5|clf:a|card:b|thr:0.5|mtdetect:0.1.0"
+    out.write_text(json.dumps({"id": "a", "mode": "reference", "signature": old}) + "\n")
+    new = "emb:static-MiniLM-L6-v2-m2v256-tuned@2448e7d9cbde|feat:v5|clf:a|card:b|thr:0.5|mtdetect:0.1.0"
+    with ResultFile(out) as rf:
+        with pytest.raises(InputError, match="resume with the --embedder that wrote them \\(minilm\\)"):
+            rf.write(BatchResult([("b", "reference", new, b'{"id": "b"}\n')]))
+
+
 @pytest.mark.slow  # a real scan process killed midway
 def test_kill_midway_then_resume_loses_nothing_and_repeats_nothing(tmp_path, scorer):
     rows = small_records(24)

@@ -183,9 +183,13 @@ class ResultFile:
     def _check_signature(self, mode: str, signature: str) -> None:
         old = self.signatures.setdefault(mode, signature)
         if old != signature:
+            emb = old.split("|")[0]  # the aligning embedding: emb:static-... or MiniLM's weights
+            hint = ("; they were aligned by another embedding: resume with the --embedder that wrote them "
+                    f"({'static' if emb.startswith('emb:static-') else 'minilm'})"
+                    if emb.startswith("emb:") and emb != signature.split("|")[0] else "")
             raise InputError(
                 f"{self.path}: holds {mode} results of {old}, this run scores with {signature}; "
-                "write to another --out (results of two models must not be mixed)"
+                f"write to another --out (results of two models must not be mixed){hint}"
             )
 
     def write(self, result: BatchResult) -> None:
