@@ -62,11 +62,13 @@ def word_overlap(suspect: Sequence[str], reference: Sequence[str]) -> np.ndarray
     weight = {w: math.log((n + 1) / (d + 1)) for w, d in df.items()}
     lists: dict[str, list[int]] = defaultdict(list)
     for j, ws in enumerate(ref):
-        for w in sorted(ws):
+        for w in ws:
             lists[w].append(j)
     postings = {w: np.array(js) for w, js in lists.items()}
+    # a set's order follows the process's string hashing: fsum and the sorted words make each
+    # value the same in every process, not only up to the last bit
     for i, ws in enumerate(sus):
-        total = sum(weight[w] for w in ws)
+        total = math.fsum(weight[w] for w in ws)
         shared = sorted(w for w in ws if w in postings)
         if total <= 0 or not shared:
             continue
