@@ -275,15 +275,12 @@ def shipped_relatedness() -> dict:
     classifier, so it holds for any classifier aligned by the same embedders; kept in the new
     card (and so in its seal and signature) with the shipped card's seal it came from. Without
     it a new model would fall back to the 18% share rule set from the seeds."""
-    import json
-
-    from mtdetect.card.card import CARD_FILE
+    from mtdetect.card.card import CARD_FILE, ModelError, read_card
     from mtdetect.card.kinds import shipped_models_dir, spec_for
 
     try:
-        path = shipped_models_dir() / spec_for("reference").default_dir / CARD_FILE
-        shipped = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        shipped = read_card(shipped_models_dir() / spec_for("reference").default_dir / CARD_FILE)
+    except ModelError:  # unreadable or not a card: the new model keeps the share rule
         return {}
     block = shipped.get("relatedness")
     if not isinstance(block, dict):
