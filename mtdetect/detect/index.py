@@ -16,8 +16,8 @@ Two stages, because a round trip changes the wording but not the story:
    loose rewrite keeps the names and numbers where its cosines fall short). The best candidate
    is the match when the larger reaches the share rule's `min_related_share` (a recall-minded
    pre-filter: the scored match is then judged by the fitted rule, detect/relatedness.py, and
-   may still be `unrelated`); otherwise there is no original in the archive and the caller falls back to
-   reference-free scoring.
+   may still be `unrelated`); otherwise there is no original in the archive and the caller
+   falls back to reference-free scoring.
 
 An index is a directory: `index.json` (format, settings, idf, counts), `lexical.npz` (the
 sparse TF-IDF rows, loaded without pickle) and `articles.sqlite` (id and text of every

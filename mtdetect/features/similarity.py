@@ -25,6 +25,7 @@ def _char_ngrams(text: str, n: int) -> Counter:
 
 
 _ORDER_BITS = 3  # an n-gram's key carries its order n (1..7) in its low bits
+_KEY_LIMIT = 1 << (62 - _ORDER_BITS - 1)  # base ** order below this: keys with order and side bits fit int64
 
 
 def _ngram_keys(codes: np.ndarray, base: int, order: int) -> np.ndarray:
@@ -69,8 +70,6 @@ def _shared_ngrams(hyp: str, ref: str, order: int) -> list[int]:
                          weights=np.minimum(counts[pair], counts[pair + 1]), minlength=order + 1)
     return [int(x) for x in shared[1 : order + 1]]
 
-
-_KEY_LIMIT = 1 << (62 - _ORDER_BITS - 1)  # base ** order below this: keys with order and side bits fit int64
 
 
 def _shared_ngrams_counted(hyp: str, ref: str, n: int) -> int:

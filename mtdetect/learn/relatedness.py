@@ -15,8 +15,9 @@ held-out figures the odd one; the seeds are never used):
 
 Each pair is aligned as the product aligns (the embedder's own thresholds); a logistic model on
 the six evidence values, derived and not derived weighing the same (every kind the same within
-each), standardised, nearly unregularised (C = 100). `fit_rules` returns the card block: the rules, what they were fitted on and the
-held-out share called related per kind, next to the old share rule's.
+each), standardised, nearly unregularised (C = 100). `fit_rules` returns the card block: the
+rules, what they were fitted on and the held-out share called related per kind, next to the old
+share rule's.
 """
 
 from __future__ import annotations
